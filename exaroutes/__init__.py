@@ -1,0 +1,27 @@
+"""ExaRoutes: dynamic and static QR codes."""
+from pyramid.config import Configurator
+
+from exaroutes.edge import wrap_app
+from exaroutes.settings import load_settings
+
+
+def main(global_config, **settings):
+    """WSGI app factory; pserve reaches it through `use = egg:exaroutes`."""
+    settings = load_settings(settings)
+    settings["handle_exceptions"] = "false"    # our JSON exception views replace Cornice's
+    with Configurator(settings=settings) as config:
+        config.include("cornice")
+        config.include(".request_id")  # X-Request-Id on every response, for logs and support
+        config.include(".models")      # engine, request.dbsession, pyramid_tm, pyramid_retry
+        config.include(".plugins")     # data types and renderers from entry points, loaded once
+        config.include(".auth")        # bearer-key security policy
+        config.include(".rate_limits")  # per key on /api, per address on /r/{id}
+        config.include(".security_headers")  # CSP, nosniff, Referrer-Policy
+        config.include(".idempotency")  # Idempotency-Key on creating POSTs
+        config.include(".jobs")        # huey queue, tasks, request.enqueue_after_commit
+        config.include(".errors")      # one JSON error shape for every 4xx/5xx
+        config.include(".api")         # Cornice services under /api
+        config.include(".scan")        # /r/{short_id}
+        config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key
+        config.include(".protections")  # password form of protected codes (/r/{short_id}/password)
+        return wrap_app(config.make_wsgi_app(), settings)  # access log, 413 before reading

@@ -1,0 +1,124 @@
+"""Dynamic QR codes: /api/qr/codes, /api/qr/codes/{id}, /api/qr/codes/{id}/image."""
+import colander
+from pyramid.response import Response
+
+from exaroutes.api.bodies import CreateCode, ListCodes, UpdateCode
+from exaroutes.api.openapi import responds
+from exaroutes.api.responses import IMAGE, code_list, code_object
+from exaroutes.api.service import Service
+from exaroutes.api.validation import validate_request
+from exaroutes.auth import API_PERMISSION
+from exaroutes.clock import utcnow
+from exaroutes.codes import code_json, create_dynamic_code, get_code, list_codes
+from exaroutes.designs import check_design, validate_data
+from exaroutes.errors import ApiError, field_error
+from exaroutes.idempotency import idempotent
+from exaroutes.protections import refuse_protected_update
+from exaroutes.protections.limits import change_limits
+from exaroutes.protections.options import create_options
+
+codes = Service(name="codes", path="/api/qr/codes", description="Dynamic QR codes of the workspace")
+code = Service(name="code", path="/api/qr/codes/{id}", description="One dynamic QR code")
+code_image = Service(name="code_image", path="/api/qr/codes/{id}/image",
+                     description="The printed image of a dynamic QR code")
+
+JSON_ONLY = "application/json"
+
+
+@codes.post(schema=CreateCode(), validators=(validate_request,), content_type=JSON_ONLY,
+            permission=API_PERMISSION)
+@responds({201: code_object()})
+@idempotent
+def codes_post(request):
+    """Create a dynamic code; its image encodes the redirect URL and is proven to scan."""
+    design = check_design(request.registry, request.validated["body"])
+    options = create_options(request.registry.settings, request.validated["body"])
+    new = create_dynamic_code(request.dbsession, request.registry, request.registry.settings,
+                              request.identity.workspace_id, design, options=options)
+    request.response.status_code = 201
+    request.response.location = request.route_url("code", id=new.short_id)
+    return code_json(new, request.registry.settings)
+
+
+@codes.get(schema=ListCodes(), validators=(validate_request,), permission=API_PERMISSION)
+@responds({200: code_list()})
+def codes_get(request):
+    query = request.validated["querystring"]
+    data_type = query.get("type")
+    if data_type is not None and data_type not in request.registry["datatypes"]:
+        raise ApiError.for_field(422, "querystring", "type", "unknown data type")
+    page, total, next_cursor = list_codes(request.dbsession, request.identity.workspace_id, query["limit"],
+                                          query["cursor"], data_type, query.get("status"))
+    settings = request.registry.settings
+    return {
+        "data": [code_json(c, settings) for c in page],
+        "pagination": {"total": total, "limit": query["limit"], "cursor": query["cursor"],
+                       "nextCursor": next_cursor},
+    }
+
+
+@code.get(permission=API_PERMISSION)
+@responds({200: code_object()})
+def code_get(request):
+    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
+    return code_json(found, request.registry.settings)
+
+
+def new_data_from_destination(datatype, destination):
+    """A destination in the type's canonical form, parsed back into data (422 naming `destination`)."""
+    if not isinstance(destination, str):
+        raise ApiError.for_field(422, "body", "destination", "must be a string")
+    try:
+        return datatype.from_destination(destination)
+    except colander.Invalid as invalid:
+        reasons = "; ".join(invalid.asdict().values())
+        raise ApiError.for_field(422, "body", "destination", reasons)
+
+
+@code.put(schema=UpdateCode(), validators=(validate_request,), content_type=JSON_ONLY,
+          permission=API_PERMISSION)
+@responds({200: code_object(), 409: "The code is protected (or its data type is not installed)."})
+def code_put(request):
+    """Change where a scan leads (and/or the status). The id and the printed image never change."""
+    body = request.validated["body"]
+    if not body:
+        raise ApiError(422, "Nothing to update: give destination, data, status, expiresAt or maxScans.",
+                       [field_error("body", name, "one of these is required")
+                        for name in ("destination", "data", "status", "expiresAt", "maxScans")])
+    if "data" in body and "destination" in body:
+        raise ApiError(422, "Give either data or destination, not both.",
+                       [field_error("body", "destination", "conflicts with data")])
+    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
+    refuse_protected_update(found)
+    datatype = request.registry["datatypes"].get(found.data_type)
+    if datatype is None and ("data" in body or "destination" in body):
+        raise ApiError(409, f"The data type {found.data_type!r} of this code is not installed.")
+    if "data" in body:
+        data, errors = validate_data(datatype, body["data"])
+        if errors:
+            raise ApiError(422, f"{errors[0]['name']}: {errors[0]['description']}", errors)
+    elif "destination" in body:
+        data = new_data_from_destination(datatype, body["destination"])
+    if "data" in body or "destination" in body:
+        found.data = data
+        found.destination = datatype.destination(data)
+    if "status" in body:
+        found.status = body["status"]
+    change_limits(request.dbsession, found, body)
+    found.updated_at = utcnow()
+    return code_json(found, request.registry.settings)
+
+
+@code_image.get(permission=API_PERMISSION)
+@responds({200: IMAGE, 304: None})
+def code_image_get(request):
+    """The image as printed; it never changes, so clients may cache it and revalidate by ETag."""
+    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
+    renderer = request.registry["renderers"].get(found.format)
+    media_type = renderer.media_type if renderer else "application/octet-stream"
+    response = Response(body=found.image, content_type=media_type, conditional_response=True)
+    response.etag = found.image_etag
+    response.cache_control = "private, max-age=86400"
+    if media_type == "image/svg+xml":
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response

@@ -1,0 +1,116 @@
+"""colander schemas of what the API answers; views declare them with `@responds` for the OpenAPI document.
+
+Objects allow extra properties (`unknown="preserve"`): DESIGN.md §1.2 lets fields be added, never removed.
+"""
+import colander
+
+from exaroutes.analytics import BREAKDOWNS
+from exaroutes.api.openapi import BINARY, RENDERER_IMAGES
+from exaroutes.api.protection_fields import MAX_SCANS_LIMIT
+from exaroutes.protections.names import PROTECTIONS
+
+TIMESTAMP = {"pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"}
+DATE = {"pattern": r"^\d{4}-\d\d-\d\d$"}
+SHORT_ID = {"pattern": "^[A-Za-z0-9]{8}$"}
+
+
+def field(node_type, name, **kw):
+    return colander.SchemaNode(node_type, name=name, **kw)
+
+
+def open_object(description, *children):
+    node = colander.SchemaNode(colander.Mapping(unknown="preserve"), description=description)
+    for child in children:
+        node.add(child)
+    return node
+
+
+def code_object():
+    return open_object(
+        "The QR code object",
+        field(colander.String(), "id", json_schema=SHORT_ID),
+        field(colander.String(), "type", validator=colander.OneOf(["dynamic"])),
+        field(colander.String(), "dataType"),
+        field(colander.String(), "destination"),
+        field(colander.String(), "redirectUrl"),
+        field(colander.String(), "status", validator=colander.OneOf(["active", "inactive"])),
+        field(colander.Boolean(), "encrypted"),
+        field(colander.Sequence(), "secure",
+              children=[field(colander.String(), "protection", validator=colander.OneOf(PROTECTIONS))]),
+        field(colander.String(), "createdAt", json_schema=TIMESTAMP),
+        field(colander.String(), "updatedAt", json_schema=TIMESTAMP),
+        field(colander.String(), "format", missing=colander.drop),
+        field(colander.Mapping(unknown="preserve"), "style", missing=colander.drop),
+        field(colander.String(), "expiresAt", nullable=True, json_schema=TIMESTAMP,
+              description="after this a scan answers 410; null: never"),
+        field(colander.Integer(), "maxScans", nullable=True, validator=colander.Range(1, MAX_SCANS_LIMIT),
+              description="counted scans after which a scan answers 410; null: no cap"),
+    )
+
+
+def code_list():
+    pagination = open_object(
+        "Where this page is", field(colander.Integer(), "total"), field(colander.Integer(), "limit"),
+        field(colander.String(), "cursor"), field(colander.String(), "nextCursor", nullable=True))
+    pagination.name = "pagination"
+    data = colander.SchemaNode(colander.Sequence(), code_object(), name="data")
+    return open_object("One page of codes, newest first", data, pagination)
+
+
+def static_result():
+    return open_object(
+        "A static code's image; nothing is stored",
+        field(colander.String(), "type", validator=colander.OneOf(["static"])),
+        field(colander.String(), "dataType"), field(colander.String(), "format"),
+        field(colander.String(), "image", description="SVG text, or a data: URI for other formats"))
+
+
+def bulk_accepted():
+    return open_object(
+        "The job is stored and queued",
+        field(colander.String(), "bulkId"),
+        field(colander.String(), "status", validator=colander.OneOf(["queued"])),
+        field(colander.Integer(), "total"))
+
+
+def bulk_status():
+    return open_object(
+        "Progress of a bulk job",
+        field(colander.String(), "bulkId"),
+        field(colander.String(), "status", validator=colander.OneOf(["queued", "processing", "completed", "failed"])),
+        field(colander.Integer(), "total"), field(colander.Integer(), "processed"),
+        field(colander.Integer(), "succeeded"), field(colander.Integer(), "failed"),
+        field(colander.String(), "createdAt", json_schema=TIMESTAMP),
+        field(colander.String(), "completedAt", nullable=True, json_schema=TIMESTAMP),
+        field(colander.Boolean(), "resultAvailable"))
+
+
+def ranking(name, key):
+    """A breakdown list: [{key: value, "scans": n}], most scans first."""
+    entry = open_object(f"scans per {key}", field(colander.String(), key),
+                        field(colander.Integer(), "scans", validator=colander.Range(1, None)))
+    entry.name = key
+    return colander.SchemaNode(colander.Sequence(), entry, name=name)
+
+
+def analytics_object():
+    """DESIGN.md §1.5 plus the sibling breakdowns of exaroutes.analytics.BREAKDOWNS."""
+    day = open_object("scans of one UTC day", field(colander.String(), "date", json_schema=DATE),
+                      field(colander.Integer(), "scans", validator=colander.Range(0, None)))
+    day.name = "day"
+    count = {"validator": colander.Range(0, None)}
+    return open_object(
+        "Scans of one code over the last `days` UTC days, today included",
+        field(colander.String(), "id", json_schema=SHORT_ID),
+        field(colander.Integer(), "days", validator=colander.Range(1, 90)),
+        field(colander.String(), "from", json_schema=DATE), field(colander.String(), "to", json_schema=DATE),
+        field(colander.Integer(), "totalScans", **count), field(colander.Integer(), "uniqueScans", **count),
+        colander.SchemaNode(colander.Sequence(), day, name="timeseries",
+                            description="exactly `days` entries, oldest first, zero-filled"),
+        *(ranking(name, key) for name, (_, key) in BREAKDOWNS.items()))
+
+
+ZIP = {"application/zip": BINARY}
+
+IMAGE = RENDERER_IMAGES
+

@@ -1,0 +1,78 @@
+"""A bulk item is a create body: checked by the same code as `POST /api/qr/codes`, named `[3].field`.
+
+The request checks every item before anything is queued, and the worker builds each code from the
+stored item with the same functions, so an accepted item becomes exactly what a single create would.
+"""
+import json
+
+from exaroutes.api.bodies import BulkItemBody
+from exaroutes.api.validation import deserialize, raise_if
+from exaroutes.codes import SHORT_ID_LENGTH, redirect_url
+from exaroutes.designs import check_design, render_design
+from exaroutes.errors import ApiError, field_error
+from exaroutes.protections.options import create_options
+
+MAX_ITEMS = 1000
+ITEM_SCHEMA = BulkItemBody()
+
+
+def item_prefix(position):
+    return f"[{position}]."
+
+
+def item_design(registry, item, position):
+    """(Design, CodeOptions) of one item, or ApiError 422 whose errors are named `[position].field`."""
+    prefix = item_prefix(position)
+    if not isinstance(item, dict):
+        raise ApiError.for_field(422, "body", prefix.rstrip("."), "must be a JSON object (a create body)")
+    value, errors = deserialize(ITEM_SCHEMA, item, "body", prefix)
+    raise_if(errors)
+    return check_design(registry, value, prefix), create_options(registry.settings, value, prefix)
+
+
+def looks(designs):
+    """Positions grouped by what decides whether an image can be drawn: format and style."""
+    groups = {}
+    for position, design in enumerate(designs):
+        key = (design.return_type, json.dumps(design.style, sort_keys=True))
+        groups.setdefault(key, []).append(position)
+    return groups.values()
+
+
+def unrenderable_errors(registry, settings, designs):
+    """Errors for items whose look cannot be drawn (size too small, colours that do not scan).
+
+    A dynamic code encodes its redirect URL, whose length never varies, so one trial render per
+    distinct look (a bulk request usually has one) proves every item of that look without rendering
+    all of them in the request.
+    """
+    sample_url = redirect_url(settings, "X" * SHORT_ID_LENGTH)
+    errors = []
+    for positions in looks(designs):
+        first = positions[0]
+        try:
+            render_design(registry, designs[first], sample_url, item_prefix(first))
+        except ApiError as exc:
+            for position in positions:
+                errors += [field_error(e["location"], e["name"].replace(item_prefix(first), item_prefix(position), 1),
+                                       e["description"]) for e in exc.errors]
+    return errors
+
+
+def check_items(registry, settings, items):
+    """The Designs of every item, or ApiError (400 not an array, 422 naming every bad item)."""
+    if not isinstance(items, list):
+        raise ApiError(400, "The body must be a JSON array of create bodies.",
+                       [field_error("body", "body", "must be a JSON array")])
+    if not 1 <= len(items) <= MAX_ITEMS:
+        raise ApiError.for_field(422, "body", "body", f"must hold 1 to {MAX_ITEMS} items, not {len(items)}")
+    designs, errors = [], []
+    for position, item in enumerate(items):
+        try:
+            designs.append(item_design(registry, item, position)[0])
+        except ApiError as exc:
+            errors += exc.errors
+    if not errors:
+        errors = unrenderable_errors(registry, settings, designs)
+    raise_if(errors)
+    return designs

@@ -1,0 +1,116 @@
+"""Bulk jobs as the API sees them: creating, finding (within one workspace), reporting, one-shot result."""
+import datetime
+import secrets
+
+from sqlalchemy import delete, func, select
+
+from exaroutes.clock import isoformat, utcnow
+from exaroutes.codes import SHORT_ID_ALPHABET
+from exaroutes.errors import ApiError
+from exaroutes.models import BulkArchive, BulkItem, BulkJob
+from exaroutes.models.bulk import QUEUED, UNFINISHED
+
+BULK_ID_LENGTH = 16
+
+
+def new_bulk_id():
+    """16 random characters of [A-Za-z0-9]: not guessable, so a job id leaks nothing."""
+    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(BULK_ID_LENGTH))
+
+
+def slices(total, size):
+    """(start, stop) position ranges: each is one task, so several workers share a big job."""
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def create_job(dbsession, workspace_id, items):
+    now = utcnow()
+    job = BulkJob(bulk_id=new_bulk_id(), workspace_id=workspace_id, status=QUEUED, total=len(items),
+                  items=items, created_at=now, touched_at=now)
+    dbsession.add(job)
+    dbsession.flush()
+    return job
+
+
+def get_job(dbsession, workspace_id, bulk_id):
+    """The workspace's job, or 404: another workspace's job is indistinguishable from none."""
+    job = dbsession.scalar(select(BulkJob).where(BulkJob.bulk_id == bulk_id, BulkJob.workspace_id == workspace_id))
+    if job is None:
+        raise ApiError.for_field(404, "path", "bulkId", f"no bulk job {bulk_id!r} in this workspace")
+    return job
+
+
+def item_counts(dbsession, job_id):
+    """(processed, succeeded): counted from the committed item rows, so they never drift."""
+    processed, succeeded = dbsession.execute(
+        select(func.count(), func.count(BulkItem.code_id)).where(BulkItem.job_id == job_id)).one()
+    return processed, succeeded
+
+
+def result_available(dbsession, job_id, now):
+    return dbsession.scalar(select(func.count()).select_from(BulkArchive)
+                            .where(BulkArchive.job_id == job_id, BulkArchive.expires_at > now)) > 0
+
+
+def job_json(dbsession, job):
+    """The job status object of DESIGN.md §1.6."""
+    processed, succeeded = item_counts(dbsession, job.id)
+    return {
+        "bulkId": job.bulk_id,
+        "status": job.status,
+        "total": job.total,
+        "processed": processed,
+        "succeeded": succeeded,
+        "failed": processed - succeeded,
+        "createdAt": isoformat(job.created_at),
+        "completedAt": isoformat(job.completed_at),
+        "resultAvailable": result_available(dbsession, job.id, utcnow()),
+    }
+
+
+def refuse_unfinished(job):
+    if job.status in UNFINISHED:
+        raise ApiError(409, f"Bulk job {job.bulk_id} is {job.status}; its result is ready once it is completed.")
+
+
+def archive_gone(job):
+    return ApiError(410, f"The result of bulk job {job.bulk_id} was already fetched or has expired "
+                    "(results are kept for 7 days and served once); the codes remain.")
+
+
+def this_archive(job):
+    return (BulkArchive.job_id == job.id, BulkArchive.workspace_id == job.workspace_id,
+            BulkArchive.expires_at > utcnow())
+
+
+def take_archive(dbsession, job):
+    """The archive bytes, deleted by the same statement that reads them (409 unfinished, 410 gone).
+
+    One tenant-scoped `DELETE … RETURNING` in the serving transaction: of concurrent fetches
+    exactly one gets the row, on SQLite and PostgreSQL alike (never SELECT-then-DELETE).
+    """
+    refuse_unfinished(job)
+    archive = dbsession.execute(
+        delete(BulkArchive).where(*this_archive(job))
+        .returning(BulkArchive.archive)
+        .execution_options(synchronize_session=False)).scalar()
+    if archive is None:
+        raise archive_gone(job)
+    return archive
+
+
+def archive_size(dbsession, job):
+    """The archive's size in bytes, leaving it in place (409 unfinished, 410 gone).
+
+    For `HEAD`, which Cornice routes to the GET view: a client checking whether the result is
+    ready must not spend the one fetch it has.
+    """
+    refuse_unfinished(job)
+    size = dbsession.scalar(select(func.length(BulkArchive.archive)).where(*this_archive(job)))
+    if size is None:
+        raise archive_gone(job)
+    return size
+
+
+def result_ttl(settings):
+    return datetime.timedelta(hours=settings["exaroutes.jobs.result_ttl_hours"])

@@ -1,0 +1,134 @@
+"""Dynamic codes: creating, finding, updating and presenting them, always within one workspace."""
+import base64
+import binascii
+import datetime
+import hashlib
+import secrets
+import string
+
+from sqlalchemy import and_, func, or_, select
+
+from exaroutes.clock import isoformat, utcnow
+from exaroutes.designs import render_design
+from exaroutes.errors import ApiError
+from exaroutes.models import QrCode
+from exaroutes.protections.encryption import code_destination
+from exaroutes.protections.options import apply_options
+
+SHORT_ID_ALPHABET = string.ascii_letters + string.digits
+SHORT_ID_LENGTH = 8
+
+
+def new_short_id():
+    """8 random characters of [A-Za-z0-9]: 62^8 ≈ 2.2e14 possibilities, not guessable, not sequential."""
+    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(SHORT_ID_LENGTH))
+
+
+def is_short_id(text):
+    """Could `text` be an id at all? Anything else (NUL bytes, 10 kB) never reaches the database."""
+    return len(text) == SHORT_ID_LENGTH and text.isascii() and text.isalnum()
+
+
+def redirect_url(settings, short_id):
+    return f"{settings['exaroutes.redirect_base']}/r/{short_id}"
+
+
+def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None):
+    """Store a new dynamic code with its printed image; the image encodes the redirect URL."""
+    code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options)
+    dbsession.add(code)
+    dbsession.flush()
+    return code
+
+
+def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None):
+    """A new dynamic code with its rendered image, not yet in any session (bulk inserts many at once).
+    `proven`: see `exaroutes.rendering.render`.
+
+    `options` (exaroutes.protections.options.CodeOptions) are applied before the INSERT, so an
+    encrypted code's plaintext never reaches the table.
+    """
+    datatype = registry["datatypes"][design.data_type]
+    short_id = new_short_id()
+    image = render_design(registry, design, redirect_url(settings, short_id), prefix, proven)
+    now = utcnow()
+    code = QrCode(
+        short_id=short_id, workspace_id=workspace_id, type="dynamic", data_type=design.data_type,
+        data=design.data, destination=datatype.destination(design.data), format=design.return_type,
+        style=design.stored_style(), status="active", protections=[], encrypted=False, image=image,
+        image_etag=hashlib.sha256(image).hexdigest()[:32], created_at=now, updated_at=now)
+    if options is not None:
+        apply_options(settings, code, options)
+    return code
+
+
+def get_code(dbsession, workspace_id, short_id):
+    """The workspace's code, or 404: another workspace's code is indistinguishable from none."""
+    code = None
+    if is_short_id(short_id):
+        code = dbsession.scalar(select(QrCode).where(QrCode.short_id == short_id,
+                                                     QrCode.workspace_id == workspace_id))
+    if code is None:
+        raise ApiError.for_field(404, "path", "id", f"no QR code {short_id!r} in this workspace")
+    return code
+
+
+def encode_cursor(code):
+    raw = f"{code.created_at.isoformat()}|{code.short_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """(created_at, short_id) of an opaque cursor, or ApiError 422."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, short_id = raw.split("|")
+        return datetime.datetime.fromisoformat(created), short_id
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ApiError.for_field(422, "querystring", "cursor", "not a cursor this API gave out")
+
+
+def list_codes(dbsession, workspace_id, limit, cursor="0", data_type=None, status=None, search=None):
+    """One page, newest first, in keyset order on (created_at, short_id): stable while codes are added.
+
+    `search` (the dashboard's) matches an exact id or a part of the destination.
+    """
+    filters = [QrCode.workspace_id == workspace_id]
+    if search:
+        filters.append(or_(QrCode.short_id == search, QrCode.destination.contains(search, autoescape=True)))
+    if data_type is not None:
+        filters.append(QrCode.data_type == data_type)
+    if status is not None:
+        filters.append(QrCode.status == status)
+    total = dbsession.scalar(select(func.count()).select_from(QrCode).where(*filters))
+    page_filters = list(filters)
+    if cursor != "0":
+        created_at, short_id = decode_cursor(cursor)
+        page_filters.append(or_(QrCode.created_at < created_at,
+                                and_(QrCode.created_at == created_at, QrCode.short_id < short_id)))
+    rows = dbsession.scalars(select(QrCode).where(*page_filters)
+                             .order_by(QrCode.created_at.desc(), QrCode.short_id.desc())
+                             .limit(limit + 1)).all()
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
+    return page, total, next_cursor
+
+
+def code_json(code, settings):
+    """The QR code object of DESIGN.md §1.2."""
+    return {
+        "id": code.short_id,
+        "type": code.type,
+        "dataType": code.data_type,
+        "destination": code_destination(settings, code),
+        "redirectUrl": redirect_url(settings, code.short_id),
+        "status": code.status,
+        "encrypted": code.encrypted,
+        "secure": list(code.protections or []),
+        "createdAt": isoformat(code.created_at),
+        "updatedAt": isoformat(code.updated_at),
+        "format": code.format,
+        "style": dict(code.style or {}),
+        "expiresAt": isoformat(code.expires_at),
+        "maxScans": code.max_scans,
+    }

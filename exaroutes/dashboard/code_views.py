@@ -1,0 +1,96 @@
+"""One code: its analytics as charts, its downloads, and the edit form (protected codes included)."""
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from exaroutes.analytics import BREAKDOWNS, code_analytics
+from exaroutes.api.bodies import STATUSES
+from exaroutes.codes import get_code, redirect_url
+from exaroutes.dashboard.charts import breakdown_chart, daily_chart
+from exaroutes.dashboard.pages import require_user, template
+from exaroutes.dashboard.protected import EditRefused, audit_entries, edit_code
+from exaroutes.designs import Design, render_design
+from exaroutes.errors import ApiError
+from exaroutes.protections import code_destination
+
+CHART_DAYS = (7, 30, 90)
+
+
+def chart_days(request):
+    raw = request.GET.get("days", "30")
+    if not raw.isdigit() or int(raw) not in CHART_DAYS:
+        raise ApiError.for_field(422, "querystring", "days", "must be 7, 30 or 90")
+    return int(raw)
+
+
+def code_page(request, code, days=30, values=None, errors=None, status=200):
+    analytics = code_analytics(request.dbsession, code, days)
+    settings = request.registry.settings
+    destination = code_destination(settings, code)  # decrypted for the signed-in workspace
+    breakdowns = {name: breakdown_chart(analytics.get(name, []), key) for name, (_, key) in BREAKDOWNS.items()}
+    response = render_to_response(template("code.jinja2"), {
+        "code": code, "destination": destination, "redirect_url": redirect_url(settings, code.short_id),
+        "analytics": analytics, "days": days, "chart_days": CHART_DAYS, "daily": daily_chart(analytics["timeseries"]),
+        "breakdowns": breakdowns, "formats": sorted(request.registry["renderers"]), "statuses": STATUSES,
+        "audit": audit_entries(request.dbsession, code),
+        "values": values or {"destination": destination, "status": code.status},
+        "errors": errors or {},
+    }, request=request)
+    response.status_code = status
+    return response
+
+
+@view_config(route_name="dashboard_code", request_method="GET")
+def code_get(request):
+    user = require_user(request)
+    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    return code_page(request, code, chart_days(request))
+
+
+@view_config(route_name="dashboard_edit", request_method="POST", require_csrf=True)
+def edit_post(request):
+    user = require_user(request)
+    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    try:
+        edit_code(request, user, code, request.POST)
+    except EditRefused as refused:
+        values = {"destination": request.POST.get("destination", ""),
+                  "status": request.POST.get("status", code.status), "reason": request.POST.get("reason", "")}
+        return code_page(request, code, values=values, errors=refused.errors, status=422)
+    return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))
+
+
+def media_type(request, format_name):
+    renderer = request.registry["renderers"].get(format_name)
+    return renderer.media_type if renderer else "application/octet-stream"
+
+
+@view_config(route_name="dashboard_image", request_method="GET")
+def image_get(request):
+    """The printed image, for the thumbnails."""
+    user = require_user(request)
+    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    response = Response(body=code.image, content_type=media_type(request, code.format))
+    response.cache_control = "private, max-age=3600"
+    return response
+
+
+@view_config(route_name="dashboard_download", request_method="GET")
+def download_get(request):
+    """The code's image in any installed format: the stored print, or the same design redrawn."""
+    user = require_user(request)
+    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    format_name = request.matchdict["format"]
+    if format_name not in request.registry["renderers"]:
+        raise ApiError.for_field(404, "path", "format", "no such image format is installed")
+    if format_name == code.format:
+        body = code.image
+    else:
+        renderer = request.registry["renderers"][format_name]
+        style = {name: value for name, value in (code.style or {}).items() if name in renderer.supported_style}
+        design = Design(code.data_type, code.data, format_name, style)
+        body = render_design(request.registry, design, redirect_url(request.registry.settings, code.short_id))
+    response = Response(body=body, content_type=media_type(request, format_name))
+    response.content_disposition = f'attachment; filename="{code.short_id}.{format_name}"'
+    return response

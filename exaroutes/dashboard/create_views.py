@@ -1,0 +1,91 @@
+"""Create a code: fields from the schemas, a server-side preview, then the saved code's page."""
+import base64
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.view import view_config
+
+from exaroutes.api.bodies import CreateCodeBody
+from exaroutes.api.validation import deserialize
+from exaroutes.codes import create_dynamic_code, redirect_url
+from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
+from exaroutes.dashboard.pages import require_user, template
+from exaroutes.designs import check_design, render_design
+from exaroutes.errors import ApiError, field_error
+
+#: the preview encodes a redirect URL of the same length as the real one, so it looks the same
+PREVIEW_ID = "PREVIEW0"
+
+
+class UnknownType(Exception):
+    """The form names a data type that is not installed; the page falls back to `fallback`'s form."""
+
+    def __init__(self, fallback, message):
+        super().__init__(message)
+        self.fallback, self.message = fallback, message
+
+
+def chosen_type(request, source):
+    """The data type the form is for; an unknown one (a tampered form) is a 422 on the url form."""
+    datatypes = request.registry["datatypes"]
+    name = source.get("dataType", "url")
+    if name not in datatypes:
+        raise UnknownType(datatypes["url"], "unknown data type; installed: " + ", ".join(sorted(datatypes)))
+    return datatypes[name]
+
+
+def page(request, datatype, values, errors=None, preview=None, status=200):
+    renderers = request.registry["renderers"]
+    response = render_to_response(template("new.jinja2"), {
+        "datatypes": sorted(request.registry["datatypes"]), "datatype": datatype.name,
+        "data_fields": data_fields(datatype), "style_fields": style_fields(),
+        "formats": sorted(renderers), "values": values, "errors": errors or {}, "preview": preview,
+    }, request=request)
+    response.status_code = status
+    return response
+
+
+def checked_design(request, datatype):
+    """The Design of the submitted form, or ApiError 422 with the API's own messages."""
+    fields = data_fields(datatype) + style_fields()
+    body, errors = form_body(request.POST, fields, {"dataType": datatype.name,
+                                                    "returnType": request.POST.get("returnType", "png")})
+    value, schema_errors = deserialize(CreateCodeBody(), body, "body")
+    all_errors = [field_error("body", name, description) for name, description in errors.items()]
+    all_errors += [error for error in schema_errors if error["name"] not in errors]
+    if all_errors:
+        raise ApiError(422, "invalid form", all_errors)
+    return check_design(request.registry, value)
+
+
+@view_config(route_name="dashboard_new", request_method="GET")
+def new_get(request):
+    require_user(request)
+    try:
+        datatype = chosen_type(request, request.GET)
+    except UnknownType as unknown:
+        return page(request, unknown.fallback, {}, errors={"dataType": unknown.message}, status=422)
+    return page(request, datatype, {"returnType": "png"})
+
+
+@view_config(route_name="dashboard_new", request_method="POST", require_csrf=True)
+def new_post(request):
+    user = require_user(request)
+    values = request.POST.mixed()
+    try:
+        datatype = chosen_type(request, request.POST)
+    except UnknownType as unknown:
+        return page(request, unknown.fallback, values, errors={"dataType": unknown.message}, status=422)
+    try:
+        design = checked_design(request, datatype)
+        if request.POST.get("action") == "preview":
+            settings = request.registry.settings
+            image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID))
+            media_type = request.registry["renderers"][design.return_type].media_type
+            preview = f"data:{media_type};base64,{base64.b64encode(image).decode()}"
+            return page(request, datatype, values, preview=preview)
+        code = create_dynamic_code(request.dbsession, request.registry, request.registry.settings,
+                                   user.workspace_id, design)
+    except ApiError as exc:
+        return page(request, datatype, values, errors=api_errors(exc.errors), status=exc.status)
+    return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))

@@ -1,0 +1,117 @@
+"""Edits of codes from the dashboard, protected ones included, and their audit log.
+
+The API refuses to change a code whose `protections` are not empty (409). Here each protection has
+its own condition:
+- "compliance": a written reason is required;
+- "password": the code's password must be re-entered (`exaroutes.protections.verify_password`);
+- "encrypt": the destination is shown decrypted to the signed-in workspace and written back
+  encrypted; the audit log never holds its plaintext.
+Every dashboard edit of a protected code adds an AuditEntry in the same transaction.
+"""
+from sqlalchemy import select
+
+from exaroutes.api.bodies import STATUSES
+from exaroutes.api.codes import new_data_from_destination
+from exaroutes.clock import utcnow
+from exaroutes.errors import ApiError
+from exaroutes.models import AuditEntry
+from exaroutes.protections import code_destination, store_content, verify_password
+
+MAX_REASON_LENGTH = 2000
+#: what the audit log records instead of an encrypted code's destination
+ENCRYPTED_PLACEHOLDER = "(encrypted)"
+
+
+class EditRefused(Exception):
+    """The form is not acceptable; `errors` maps each form field to its message."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
+def password_errors(code, password):
+    """The code's password, re-entered."""
+    if not password:
+        return {"password": "re-enter this code's password to edit it"}
+    if not verify_password(code, password):
+        return {"password": "wrong password"}
+    return {}
+
+
+def requested_changes(request, code, form, current_destination):
+    """{field: (old, new)} of what the form asks, or EditRefused naming each bad field."""
+    changes, errors = {}, {}
+    destination = form.get("destination", "").strip()
+    if destination and destination != current_destination:
+        datatype = request.registry["datatypes"].get(code.data_type)
+        if datatype is None:
+            errors["destination"] = f"the data type {code.data_type!r} is not installed"
+        else:
+            try:
+                data = new_data_from_destination(datatype, destination)
+                changes["destination"] = (current_destination, datatype.destination(data), data)
+            except ApiError as exc:
+                errors["destination"] = exc.errors[0]["description"]
+    elif not destination:
+        errors["destination"] = "Required"
+    status = form.get("status", code.status)
+    if status not in STATUSES:
+        errors["status"] = f'"{status}" is not one of {", ".join(STATUSES)}'
+    elif status != code.status:
+        changes["status"] = (code.status, status, None)
+    if errors:
+        raise EditRefused(errors)
+    if not changes:
+        raise EditRefused({"destination": "nothing to update: change the destination or the status"})
+    return changes
+
+
+def protection_errors(code, form):
+    """What each of the code's protections still asks for."""
+    errors = {}
+    protections = set(code.protections or [])
+    if "compliance" in protections:
+        reason = form.get("reason", "").strip()
+        if not reason:
+            errors["reason"] = "a written reason is required to edit a compliance-locked code"
+        elif len(reason) > MAX_REASON_LENGTH:
+            errors["reason"] = f"at most {MAX_REASON_LENGTH} characters"
+    if "password" in protections:
+        errors.update(password_errors(code, form.get("password", "")))
+    return errors
+
+
+def edit_code(request, user, code, form):
+    """Apply the form's destination/status to `code`; audit it if the code is protected."""
+    current = code_destination(request.registry.settings, code)
+    changes = requested_changes(request, code, form, current)
+    errors = protection_errors(code, form)
+    if errors:
+        raise EditRefused(errors)
+    if "destination" in changes:
+        _, destination, data = changes["destination"]
+        store_content(request.registry.settings, code, destination, data)
+    if "status" in changes:
+        code.status = changes["status"][1]
+    code.updated_at = utcnow()
+    if code.protections:
+        request.dbsession.add(AuditEntry(
+            workspace_id=user.workspace_id, code_id=code.id, key_prefix=user.key_prefix, at=code.updated_at,
+            changes=audited_changes(code, changes),
+            protections=list(code.protections), reason=form.get("reason", "").strip() or None))
+    return changes
+
+
+def audited_changes(code, changes):
+    """{field: {"from", "to"}} for the audit log; an encrypted destination stays out of it."""
+    audited = {name: {"from": old, "to": new} for name, (old, new, _) in changes.items()}
+    if code.encrypted and "destination" in audited:
+        audited["destination"] = {"from": ENCRYPTED_PLACEHOLDER, "to": ENCRYPTED_PLACEHOLDER}
+    return audited
+
+
+def audit_entries(dbsession, code):
+    """The code's audit log, newest first."""
+    return dbsession.scalars(select(AuditEntry).where(AuditEntry.code_id == code.id)
+                             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()

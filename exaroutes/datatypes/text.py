@@ -1,0 +1,19 @@
+"""`text`: plain text; a dynamic text code shows the text on a small page."""
+import colander
+
+from exaroutes.api.schemas import StrictString
+from exaroutes.datatypes.fields import PayloadDestination
+from exaroutes.scan.content_pages import fields_page
+
+
+class TextType(PayloadDestination):
+    name = "text"
+    description = "Plain UTF-8 text."
+    schema = colander.SchemaNode(StrictString(), name="data", validator=colander.Length(1, 4296),
+                                 description="the text, 1 to 4296 characters")
+
+    def payload(self, data):
+        return data
+
+    def scan_response(self, request, code):
+        return fields_page(request, "Text", [("", code.destination, True)])

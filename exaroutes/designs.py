@@ -1,0 +1,95 @@
+"""A design is what a create body asks for: a data type with its data, an image format and a style.
+
+`check_design` validates it completely (every problem named, `prefix` for bulk items such as `[3].`)
+and `render_design` draws it; create, static and bulk all use these two, so they cannot drift apart.
+"""
+import hashlib
+from dataclasses import dataclass
+
+import colander
+
+from exaroutes.api.validation import invalid_errors
+from exaroutes.design_rules import colour_errors, logo_errors
+from exaroutes.errors import ApiError, field_error
+from exaroutes.logos import LogoError
+from exaroutes.qr import PayloadTooLong
+from exaroutes.rendering import DEFAULT_STYLE, Unscannable, render
+from exaroutes.renderers.style import STYLE_FIELDS, ImageTooSmall
+
+
+@dataclass(frozen=True)
+class Design:
+    data_type: str
+    data: object
+    return_type: str
+    style: dict          # the fields the client gave; defaults are applied when rendering
+
+    def stored_style(self):
+        """The style as a code object shows it: a logo (up to 1 MiB) by the SHA-256 of its data URI,
+        and the error correction it forced (H)."""
+        style = dict(self.style)
+        if "logo" in style:
+            style["logo"] = "sha256:" + hashlib.sha256(style["logo"].encode("utf-8")).hexdigest()
+            style["errorCorrection"] = "H"
+        return style
+
+
+def validate_data(datatype, value, name="data", prefix=""):
+    """Deserialize `value` with the data type's schema; errors are named `name` / `name.field`."""
+    node = datatype.schema.clone()
+    node.name = name
+    try:
+        return node.deserialize(value if value is not None else colander.null), []
+    except colander.Invalid as invalid:
+        return None, invalid_errors(invalid, "body", prefix)
+
+
+def check_design(registry, body, prefix=""):
+    """The validated Design of a create body, or ApiError 422 listing every problem."""
+    errors = []
+    datatype = registry["datatypes"].get(body["dataType"])
+    if datatype is None:
+        errors.append(field_error("body", f"{prefix}dataType", "unknown data type; installed: "
+                                  + ", ".join(sorted(registry["datatypes"]))))
+    renderer = registry["renderers"].get(body["returnType"])
+    if renderer is None:
+        errors.append(field_error("body", f"{prefix}returnType", "unknown image format; installed: "
+                                  + ", ".join(sorted(registry["renderers"]))))
+    style = {name: body[name] for name in sorted(STYLE_FIELDS) if name in body}
+    if renderer is not None:
+        errors += [field_error("body", f"{prefix}{name}", f"the {renderer.name} renderer cannot draw it")
+                   for name in style if name not in renderer.supported_style]
+    errors += colour_errors(style, DEFAULT_STYLE, prefix)
+    errors += logo_errors(style, prefix)
+    data = None
+    if datatype is not None:
+        data, data_errors = validate_data(datatype, body["data"], "data", prefix)
+        errors += data_errors
+    if errors:
+        raise ApiError(422, f"{errors[0]['name']}: {errors[0]['description']}", errors)
+    return Design(body["dataType"], data, body["returnType"], style)
+
+
+def render_design(registry, design, payload, prefix="", proven=None):
+    """Image bytes of `payload` in the design's format and style, or ApiError 422 naming the cause.
+
+    `proven`: see `exaroutes.rendering.render` (bulk jobs prove each look once per chunk)."""
+    try:
+        return render(registry, payload, design.return_type, design.style, proven)
+    except PayloadTooLong as exc:
+        raise ApiError.for_field(422, "body", f"{prefix}data", str(exc))
+    except ImageTooSmall as exc:
+        raise ApiError.for_field(422, "body", f"{prefix}size", str(exc))
+    except LogoError as exc:
+        raise ApiError.for_field(422, "body", f"{prefix}logo", str(exc))
+    except Unscannable as exc:
+        raise ApiError.for_field(422, "body", f"{prefix}{likely_cause(design.style)}", str(exc))
+
+
+def likely_cause(style):
+    """The field to blame for a design that did not decode: what covers or reshapes modules first."""
+    if "logo" in style:
+        return "logo"
+    if style.get("shape", "square") != "square":
+        return "shape"
+    return "size"

@@ -1,0 +1,71 @@
+"""Database wiring: engine, one session per request, one transaction per request (pyramid_tm)."""
+import os
+
+from sqlalchemy import engine_from_config, event
+from sqlalchemy.orm import configure_mappers, sessionmaker
+import zope.sqlalchemy
+
+from exaroutes.models.meta import Base  # noqa: F401
+from exaroutes.models.workspace import ApiKey, Workspace  # noqa: F401
+from exaroutes.models.code import QrCode  # noqa: F401
+from exaroutes.models.scan import Scan  # noqa: F401
+from exaroutes.models.audit import AuditEntry  # noqa: F401
+from exaroutes.models.password_attempt import PasswordAttempt  # noqa: F401
+from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob  # noqa: F401
+from exaroutes.models.idempotency import IdempotencyKey  # noqa: F401
+from exaroutes.models.rollup import ScanRollup, ScanVisitor  # noqa: F401
+
+configure_mappers()
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL lets the redirect write while the API reads; foreign keys are off by default in SQLite."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_engine(settings, prefix="sqlalchemy."):
+    engine = engine_from_config(settings, prefix, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database and engine.url.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(engine.url.database)), exist_ok=True)
+    return engine
+
+
+def get_session_factory(engine):
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session whose commit and rollback belong to `transaction_manager` (zope.sqlalchemy)."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    """Engine, `request.dbsession`, pyramid_tm (one transaction per request) and pyramid_retry."""
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    settings["tm.commit_veto"] = "pyramid_tm.default_commit_veto"
+    settings.setdefault("retry.attempts", 3)
+    # Scans do not use request.dbsession: no empty transaction, no retry (exaroutes/scan/fast_path.py)
+    settings.setdefault("tm.activate_hook", "exaroutes.scan.fast_path.transaction_wanted")
+    settings.setdefault("retry.activate_hook", "exaroutes.scan.fast_path.retry_attempts")
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    engine = settings.get("dbengine") or get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbengine"] = engine
+    config.registry["dbsession_factory"] = session_factory
+
+    def dbsession(request):
+        return get_tm_session(session_factory, request.tm, request=request)
+
+    config.add_request_method(dbsession, reify=True)

@@ -1,0 +1,42 @@
+"""QR codes: what was encoded, where a scan leads, and the image printed from it."""
+import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from exaroutes.clock import utcnow
+from exaroutes.models.meta import Base
+
+
+class QrCode(Base):
+    __tablename__ = "qr_codes"
+    __table_args__ = (
+        # Keyset pagination of a workspace's codes, newest first (DESIGN.md §1.3).
+        Index("ix_qr_codes_workspace_created", "workspace_id", "created_at", "short_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    short_id: Mapped[str] = mapped_column(String(8), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    type: Mapped[str] = mapped_column(String(16), default="dynamic")
+    data_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[object] = mapped_column(JSON)
+    destination: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(32))
+    style: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    protections: Mapped[list] = mapped_column(JSON, default=list)
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Protections and limits (exaroutes.protections): only an argon2 hash of the password is kept;
+    # scan_count counts the scans claimed against max_scans, so the cap is one atomic UPDATE.
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    expires_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    max_scans: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    scan_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    lock_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The printed image: rendered once at creation, never changed afterwards (the print is final).
+    image: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    image_etag: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)

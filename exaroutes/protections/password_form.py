@@ -1,0 +1,118 @@
+"""The password form of a protected code: `GET /r/{id}` shows it, `POST /r/{id}/password` checks it.
+
+CSRF without a login session ("signed double submit"): showing the form sets a random nonce in a
+`SameSite=Strict`, `HttpOnly` cookie scoped to the code's path, and the hidden field carries an
+HMAC of (code, nonce, expiry). A POST needs both, matching and unexpired; another site can neither
+read the field nor send the cookie. A correct password earns a short-lived signed unlock cookie and a
+303 back to `/r/{id}`, so the scan itself goes through the ordinary scan pipeline (counted once, capped,
+enriched like any other) and the unlock is spent there.
+"""
+import secrets
+
+from pyramid.httpexceptions import HTTPMethodNotAllowed, HTTPSeeOther
+from sqlalchemy import select
+
+from exaroutes.clock import UTC, utcnow
+from exaroutes.models import QrCode
+# Modules, not names: the scan package imports the gate, which imports this module, while these import.
+from exaroutes.protections import attempts, pages, passwords, scan_gate
+from exaroutes.protections.signing import SIGNING_KEY, client_fingerprint, sign, signature_matches
+from exaroutes.scan import pages as scan_pages
+
+CSRF_COOKIE = "exr_csrf"
+UNLOCK_COOKIE = "exr_unlock"
+#: how long a shown form may be submitted
+FORM_SECONDS = 30 * 60
+#: how long a correct password opens the code (the unlock is spent by the next scan anyway)
+UNLOCK_SECONDS = 60
+
+
+def epoch(moment):
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _cookie_path(request, code):
+    return request.route_path("scan", short_id=code.short_id)
+
+
+def _set_cookie(request, response, code, name, value, max_age):
+    response.set_cookie(name, value, max_age=max_age, path=_cookie_path(request, code), httponly=True,
+                        samesite="Strict", secure=request.scheme == "https")
+
+
+def form_response(request, code, message=None, status=200):
+    """The form with a fresh CSRF nonce (cookie) and its signed token (hidden field)."""
+    key = request.registry[SIGNING_KEY]
+    nonce = secrets.token_urlsafe(16)
+    expires = epoch(utcnow()) + FORM_SECONDS
+    token = f"{expires}.{sign(key, 'csrf', code.short_id, nonce, expires)}"
+    response = pages.password_page(request.route_path("scan_password", short_id=code.short_id), token, message,
+                             status)
+    _set_cookie(request, response, code, CSRF_COOKIE, nonce, FORM_SECONDS)
+    return response
+
+
+def _valid_signed(request, value, *parts):
+    """`value` is `<expiry>.<signature over parts + expiry>`, unexpired."""
+    expires, _, signature = (value or "").partition(".")
+    # ASCII digits of a sane length only: int() refuses very long digit strings, and isdigit() alone
+    # also accepts characters like "²" that int() rejects
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= 12) or int(expires) < epoch(utcnow()):
+        return False
+    return signature_matches(request.registry[SIGNING_KEY], signature, *parts, int(expires))
+
+
+def csrf_ok(request, code, token):
+    nonce = request.cookies.get(CSRF_COOKIE)
+    return bool(nonce) and _valid_signed(request, token, "csrf", code.short_id, nonce)
+
+
+def spend_unlock(request, code):
+    """True when the request carries a valid unlock for this code (and its password); the cookie is then cleared."""
+    if not _valid_signed(request, request.cookies.get(UNLOCK_COOKIE), "unlock", code.short_id,
+                         code.password_hash):
+        return False
+    path = _cookie_path(request, code)
+    request.add_response_callback(lambda request, response: response.delete_cookie(UNLOCK_COOKIE, path=path))
+    return True
+
+
+def _unlocked_redirect(request, code):
+    key = request.registry[SIGNING_KEY]
+    expires = epoch(utcnow()) + UNLOCK_SECONDS
+    response = HTTPSeeOther(location=request.route_url("scan", short_id=code.short_id))
+    response.headers["Cache-Control"] = "no-store"
+    _set_cookie(request, response, code, UNLOCK_COOKIE,
+                f"{expires}.{sign(key, 'unlock', code.short_id, code.password_hash, expires)}", UNLOCK_SECONDS)
+    response.delete_cookie(CSRF_COOKIE, path=_cookie_path(request, code))
+    return response
+
+
+def password_post(request):
+    """Check a password: 303 to the code when right, the form again (403) when wrong, 429 when guessing."""
+    if request.method != "POST":
+        raise HTTPMethodNotAllowed(headers={"Allow": "POST"})
+    code = request.dbsession.scalar(select(QrCode).where(QrCode.short_id == request.matchdict["short_id"]))
+    if code is None or not code.password_hash:
+        return scan_pages.not_found_page()
+    if code.status != "active":
+        return scan_pages.gone_page()
+    blocked = scan_gate.limit_page(code)
+    if blocked is not None:
+        return blocked
+    if not csrf_ok(request, code, request.POST.get("csrf")):
+        return form_response(request, code, "This form has expired. Please enter the password again.", 403)
+    password = request.POST.get("password", "")
+    if not password or len(password) > passwords.MAX_PASSWORD_LENGTH:
+        return form_response(request, code, "Please enter the password.", 400)
+
+    settings = request.registry.settings
+    engine, client, now = request.registry["dbengine"], client_fingerprint(request), utcnow()
+    window, limit = settings["exaroutes.password.window_seconds"], settings["exaroutes.password.max_attempts"]
+    if attempts.record_attempt(engine, code.id, client, now, window) > limit:
+        wait = attempts.seconds_until_next_attempt(engine, code.id, client, now, window, limit)
+        return pages.too_many_attempts_page(wait)
+    if not passwords.verify_password(code, password):
+        return form_response(request, code, "Wrong password. Please try again.", 403)
+    attempts.clear_attempts(engine, code.id, client)
+    return _unlocked_redirect(request, code)

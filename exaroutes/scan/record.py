@@ -1,0 +1,38 @@
+"""From a request to the scan row it records: which requests count, and what is kept about them."""
+from exaroutes.clock import utcnow
+from exaroutes.scan.enrich import classify_user_agent, referrer_host, scan_country, visitor_hash
+
+
+class ScanSettings:
+    """The scan settings, read once at start-up (the hot path must not parse settings)."""
+
+    def __init__(self, settings):
+        self.secret = settings.get("exaroutes.secret") or ""
+        self.country_header = settings["exaroutes.scan.country_header"]
+        self.trusted_proxies = frozenset(settings["exaroutes.scan.trusted_proxies"].split())
+
+
+def is_counted(request):
+    """HEAD, link-preview bots and crawlers are answered like anyone else but are not scans."""
+    if request.method != "GET":
+        return False
+    return not classify_user_agent(request.user_agent or "").is_bot
+
+
+def scan_row(request, code, scan_settings):
+    """The columns of the Scan row for this request. The client address is hashed, never kept."""
+    now = utcnow()
+    user_agent = request.user_agent or ""
+    client = classify_user_agent(user_agent)
+    address = request.remote_addr
+    return {
+        "code_id": code.id,
+        "scanned_at": now,
+        "country": scan_country(address, request.headers, scan_settings.country_header,
+                                scan_settings.trusted_proxies),
+        "device": client.device,
+        "os": client.os,
+        "browser": client.browser,
+        "referrer": referrer_host(request.referer),
+        "visitor": visitor_hash(scan_settings.secret, now.date(), address, user_agent),
+    }

@@ -1,0 +1,28 @@
+"""The baseline of the redirect benchmark: a bare Pyramid app on waitress that answers a constant 302.
+
+Usage: python scripts/bench/bare_app.py PORT THREADS
+"""
+import sys
+
+import waitress
+from pyramid.config import Configurator
+from pyramid.response import Response
+
+
+def redirect(request):
+    response = Response(status=302)
+    response.location = "https://example.com/"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def make_app():
+    with Configurator() as config:
+        config.add_route("scan", "/r/{short_id}")
+        config.add_view(redirect, route_name="scan")
+        return config.make_wsgi_app()
+
+
+if __name__ == "__main__":
+    port, threads = sys.argv[1], int(sys.argv[2])
+    waitress.serve(make_app(), listen=f"127.0.0.1:{port}", threads=threads, _quiet=True)
