@@ -53,7 +53,7 @@ def test_encrypted_code_holds_no_plaintext_at_rest_but_reads_and_scans_as_usual(
 
 def test_encrypted_text_code_shows_its_plaintext_page(testapp, auth, dbengine):
     code = create(testapp, auth, dataType="text", data="door code 4711", encrypt=True).json
-    assert "4711" not in raw_row(dbengine, code["id"])
+    assert "door code" not in raw_row(dbengine, code["id"])    # ("4711" alone can occur in a timestamp)
     assert "door code 4711" in testapp.get(f"/r/{code['id']}", status=200).text
 
 
