@@ -90,12 +90,12 @@ def test_killed_workers_neither_lose_nor_duplicate_codes(dbengine, redis_jobs, w
             if not seen or processed != seen[-1]:
                 seen.append(processed)
             grown = len([p for p in seen if p > 0]) >= 2
-            return processed if processed >= 100 and grown else None
+            return processed if processed >= 200 and grown else None
 
         wait_for(midway, timeout=120, interval=0.02)
         workers.kill()
         before_restart = status()
-        assert before_restart["status"] == "processing" and 100 <= before_restart["processed"] < TOTAL
+        assert before_restart["status"] == "processing" and 200 <= before_restart["processed"] < TOTAL
         assert seen == sorted(seen)    # progress only grows, and (midway) showed at least two steps
 
         time.sleep(STALE_SECONDS + 0.5)      # silent long enough for the restarted worker's sweep
