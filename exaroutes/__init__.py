@@ -20,6 +20,7 @@ def main(global_config, **settings):
         config.include(".idempotency")  # Idempotency-Key on creating POSTs
         config.include(".jobs")        # huey queue, tasks, request.enqueue_after_commit
         config.include(".errors")      # one JSON error shape for every 4xx/5xx
+        config.include(".edge.outage")  # database unreachable: 503 + Retry-After, never 500
         config.include(".api")         # Cornice services under /api
         config.include(".scan")        # /r/{short_id}
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key

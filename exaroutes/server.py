@@ -1,19 +1,29 @@
-"""`[server:main] use = egg:exaroutes#waitress`: waitress on 127.0.0.1, port from `http_port`.
+"""`[server:main] use = egg:exaroutes#waitress`: waitress with a graceful shutdown (exaroutes.shutdown).
 
-PasteDeploy lets an ini's own [DEFAULT] win over `pserve development.ini http_port=8080`, so a
-default port written in the file would make the command-line value useless. This runner takes
-`http_port` from pserve's variables when given and falls back to 6543 otherwise.
+Where it listens: `EXAROUTES_HOST` / `EXAROUTES_PORT` from the environment, else the ini's `host` and
+`port`, else `pserve production.ini http_port=8080`, else 6543. PasteDeploy lets an ini's own [DEFAULT]
+win over `pserve development.ini http_port=8080`, so a default port written in the file would make
+the command-line value useless: the default lives here instead.
 """
-import waitress
-
 from exaroutes.scan.enrich import warm_up
+from exaroutes.settings import server_options
+from exaroutes.shutdown import GracefulServer
 
+DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = "6543"
 
 
-def serve(app, global_conf, host="127.0.0.1", port=None, **waitress_options):
-    port = port or global_conf.get("http_port") or DEFAULT_PORT
+def serve(app, global_conf, **options):
+    options = server_options(options)
+    host = options.pop("host", None) or DEFAULT_HOST
+    port = options.pop("port", None) or global_conf.get("http_port") or DEFAULT_PORT
     # The user-agent parsers, built now rather than while the first scans wait; only in a process that
     # serves HTTP (28 MB resident): bulk workers bootstrap the same app and never parse a user agent.
     warm_up()
-    waitress.serve(app, listen=f"{host}:{port}", **waitress_options)
+    registry = app.registry
+    settings = registry.settings
+    server = GracefulServer(app, registry["process_state"], settings["exaroutes.shutdown.drain_seconds"],
+                            settings["exaroutes.shutdown.timeout_seconds"],
+                            on_stopped=registry.get("on_shutdown", ()), listen=f"{host}:{port}", **options)
+    server.server.print_listen("Serving on http://{}:{}")
+    return server.run()

@@ -14,6 +14,24 @@ ENVIRONMENT = {
     "exaroutes.secret": "EXAROUTES_SECRET",
     "exaroutes.jobs.url": "EXAROUTES_REDIS_URL",
     "exaroutes.rate_limit.storage_url": "EXAROUTES_REDIS_URL",
+    "exaroutes.changes.url": "EXAROUTES_REDIS_URL",
+    # Sizing and limits an operator tunes per machine without editing the ini (docs/operations.md).
+    "sqlalchemy.pool_size": "EXAROUTES_DB_POOL_SIZE",
+    "sqlalchemy.max_overflow": "EXAROUTES_DB_MAX_OVERFLOW",
+    "sqlalchemy.pool_timeout": "EXAROUTES_DB_POOL_TIMEOUT",
+    "exaroutes.jobs.workers": "EXAROUTES_WORKER_THREADS",
+    "exaroutes.rate_limit.api": "EXAROUTES_RATE_LIMIT_API",
+    "exaroutes.rate_limit.scan": "EXAROUTES_RATE_LIMIT_SCAN",
+    "exaroutes.shutdown.drain_seconds": "EXAROUTES_SHUTDOWN_DRAIN_SECONDS",
+    "exaroutes.shutdown.timeout_seconds": "EXAROUTES_SHUTDOWN_TIMEOUT_SECONDS",
+}
+
+# [server:main] value -> environment variable: where a web process listens and how many threads serve.
+SERVER_ENVIRONMENT = {
+    "host": "EXAROUTES_HOST",
+    "port": "EXAROUTES_PORT",
+    "threads": "EXAROUTES_THREADS",
+    "trusted_proxy": "EXAROUTES_TRUSTED_PROXY",
 }
 
 DEFAULTS = {
@@ -40,13 +58,29 @@ DEFAULTS = {
     "exaroutes.scan.trusted_proxies": "",
     "exaroutes.scan.max_batch": "500",
     "exaroutes.scan.code_cache_seconds": "2",
+    # Code changes (exaroutes.code_changes): Redis publish/subscribe between web processes; empty = off.
+    "exaroutes.changes.url": "",
+    # While the subscription is up, cached codes may live this long (a safety net; changes arrive at once).
+    "exaroutes.changes.code_cache_seconds": "60",
+    # Shutdown (exaroutes.server): after SIGTERM, keep serving while /readyz says 503 so the load
+    # balancer moves traffic away, then stop accepting and give in-flight requests this long.
+    "exaroutes.shutdown.drain_seconds": "0",
+    "exaroutes.shutdown.timeout_seconds": "20",
+    # A database or queue outage: what Retry-After tells clients (seconds).
+    "exaroutes.unavailable.retry_after_seconds": "5",
+    # Analytics: referrer hosts listed (the rest are summed as `other`) and kept per code and day.
+    "exaroutes.analytics.referrer_hosts": "10",
+    "exaroutes.analytics.referrer_hosts_stored": "50",
 }
 
 INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.password.max_attempts", "exaroutes.password.window_seconds",
             "exaroutes.jobs.workers", "exaroutes.jobs.bulk_slice_size", "exaroutes.jobs.bulk_chunk_size",
             "exaroutes.jobs.stale_seconds", "exaroutes.jobs.result_ttl_hours",
-            "exaroutes.scan.max_batch", "exaroutes.scan.code_cache_seconds")
+            "exaroutes.scan.max_batch", "exaroutes.scan.code_cache_seconds",
+            "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
+            "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored")
+FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds")
 BOOLEANS = ("exaroutes.jobs.embedded_consumer",)
 
 
@@ -70,6 +104,18 @@ def load_settings(settings, environ=None):
     result["exaroutes.redirect_base"] = result["exaroutes.redirect_base"].rstrip("/")
     for name in INTEGERS:
         result[name] = int(result[name])
+    for name in FLOATS:
+        result[name] = float(result[name])
     for name in BOOLEANS:
         result[name] = asbool(result[name])
+    return result
+
+
+def server_options(options, environ=None):
+    """The `[server:main]` values with the environment's overrides (EXAROUTES_HOST, EXAROUTES_PORT ...)."""
+    environ = os.environ if environ is None else environ
+    result = dict(options)
+    for name, variable in SERVER_ENVIRONMENT.items():
+        if environ.get(variable):
+            result[name] = environ[variable]
     return result

@@ -6,8 +6,10 @@ final status of every response, including the ones the app never produced.
 """
 from exaroutes.edge.access_log import AccessLog
 from exaroutes.edge.body_limit import BodyLimit
+from exaroutes.edge.health import Health
 
 
 def wrap_app(app, settings):
-    """The app as served: the access log outermost, so it times and logs even a 413."""
-    return AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"]))
+    """The app as served: health checks first (never logged or limited), then the access log, so it
+    times and logs even a 413."""
+    return Health(AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"])), app.registry)

@@ -54,6 +54,9 @@ def includeme(config):
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     settings["tm.commit_veto"] = "pyramid_tm.default_commit_veto"
     settings.setdefault("retry.attempts", 3)
+    # pyramid_tm would look the caller's key up before the exception views can see a failure, so a
+    # database outage there became a 500 instead of our 503 (exaroutes.edge.outage).
+    settings.setdefault("tm.annotate_user", False)
     # Scans do not use request.dbsession: no empty transaction, no retry (exaroutes/scan/fast_path.py)
     settings.setdefault("tm.activate_hook", "exaroutes.scan.fast_path.transaction_wanted")
     settings.setdefault("retry.activate_hook", "exaroutes.scan.fast_path.retry_attempts")

@@ -56,6 +56,8 @@ def includeme(config):
                                               ttl=settings["exaroutes.scan.code_cache_seconds"])
     config.registry["scan_writer"] = ScanWriter(config.registry["dbengine"],
                                                 max_batch=settings["exaroutes.scan.max_batch"])
+    # At shutdown, after the last request: commit whatever the writer still holds (exaroutes.shutdown).
+    config.registry.setdefault("on_shutdown", []).append(config.registry["scan_writer"].flush)
     config.add_route("scan", "/r/{short_id}")
     config.add_view(scan_view, route_name="scan", permission=NO_PERMISSION_REQUIRED)
     config.include(".contact")     # /r/{short_id}/contact.vcf: the download behind a vcard page

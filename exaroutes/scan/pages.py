@@ -41,6 +41,9 @@ def not_found_page():
     return html_response("Unknown QR code", "<p>No QR code has this address.</p>", status=404)
 
 
-def unavailable_page():
-    return html_response("Please try again", "<p>This QR code could not be opened just now. "
-                         "Please scan it again in a moment.</p>", status=503)
+def unavailable_page(retry_after=5):
+    """503 while the database cannot be reached: the scan was not counted and may be repeated."""
+    response = html_response("Please try again", "<p>This QR code could not be opened just now. "
+                             "Please scan it again in a moment.</p>", status=503)
+    response.headers["Retry-After"] = str(retry_after)
+    return response

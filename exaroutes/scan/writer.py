@@ -57,6 +57,18 @@ class ScanWriter:
         if pending.error is not None:
             raise ScanNotRecorded(str(pending.error)) from pending.error
 
+    def flush(self, timeout=10.0):
+        """Wait until every scan handed in so far is committed (at shutdown). True if it was in time.
+
+        A marker without a scan goes through the queue: batches are taken in order, so once the
+        marker's batch is done, so is every scan queued before it.
+        """
+        if self._thread is None or self._pid != os.getpid():
+            return True
+        marker = _Pending(None)
+        self._queue.put(marker)
+        return marker.done.acquire(timeout=timeout)
+
     def _ensure_thread(self):
         """Start the writer on first use, and again in a forked child (threads do not survive fork)."""
         if self._thread is not None and self._pid == os.getpid():
@@ -82,7 +94,7 @@ class ScanWriter:
             try:
                 connection = self._connection()
                 with connection.begin():
-                    write_scans(connection, [pending.scan for pending in batch])
+                    write_scans(connection, [pending.scan for pending in batch if pending.scan is not None])
             except Exception as exc:  # every waiting request must hear of it, whatever it was
                 log.exception("could not record %d scans", len(batch))
                 for pending in batch:
