@@ -11,9 +11,14 @@ from sqlalchemy import func, select
 from exaroutes.clock import utcnow
 from exaroutes.models import ScanRollup
 
+from exaroutes.scan.rollups import OTHER
+
 #: result key -> (rollup dimension, the key each entry names its value with)
 BREAKDOWNS = {"countries": ("country", "country"), "devices": ("device", "device"), "os": ("os", "os"),
               "browsers": ("browser", "browser"), "referrers": ("referrer", "referrer")}
+#: the breakdowns whose values come from clients (the Referer header): cut to the top N + `other`
+OPEN_ENDED = ("referrers",)
+DEFAULT_TOP = 10
 
 
 def ranked(counts, key):
@@ -22,7 +27,17 @@ def ranked(counts, key):
             for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def code_analytics(dbsession, code, days, today=None):
+def top_and_other(counts, key, top):
+    """The `top` values with most scans, then one `other` entry summing the rest (the rollups' own
+    `other` row included), so the list stays short whatever clients send and still adds up to the total."""
+    counts = dict(counts)
+    other = counts.pop(OTHER, 0)
+    entries = ranked(counts, key)
+    other += sum(entry["scans"] for entry in entries[top:])
+    return entries[:top] + ([{key: OTHER, "scans": other}] if other else [])
+
+
+def code_analytics(dbsession, code, days, today=None, top=DEFAULT_TOP):
     """The analytics object of `code` for the `days` UTC days ending today (zero-filled)."""
     today = today or utcnow().date()
     first_day = today - datetime.timedelta(days=days - 1)
@@ -45,5 +60,6 @@ def code_analytics(dbsession, code, days, today=None):
                         "scans": per_day.get(first_day + datetime.timedelta(days=i), 0)} for i in range(days)],
     }
     for name, (dimension, key) in BREAKDOWNS.items():
-        result[name] = ranked(by_dimension.get(dimension, {}), key)
+        counts = by_dimension.get(dimension, {})
+        result[name] = top_and_other(counts, key, top) if name in OPEN_ENDED else ranked(counts, key)
     return result

@@ -9,6 +9,7 @@ a poster stays far below it) and costs one counter increment, nothing else, on t
 """
 import logging
 import math
+import threading
 import time
 
 from limits import parse
@@ -26,31 +27,70 @@ log = logging.getLogger(__name__)
 ENVIRON_KEY = "exaroutes.rate_limit"
 
 
+class StorageOutage:
+    """Fail open, fast and quietly while the storage (Redis) is unreachable (DESIGN.md §9).
+
+    After a failure the storage is left alone for `retry_seconds`: requests are not limited and do
+    not each wait for a connection timeout. The log gets one warning a minute, not one per request
+    (the production review counted 906 lines for about 900 requests); /readyz reports the outage.
+    """
+
+    def __init__(self, retry_seconds=5.0, warn_every_seconds=60.0):
+        self.retry_seconds = retry_seconds
+        self.warn_every_seconds = warn_every_seconds
+        self.down_until = 0.0
+        self.last_warning = None
+        self.skipped = 0
+        self.lock = threading.Lock()
+
+    def available(self):
+        if time.monotonic() >= self.down_until:
+            return True
+        self.skipped += 1
+        return False
+
+    def failed(self, exc):
+        now = time.monotonic()
+        with self.lock:
+            self.down_until = now + self.retry_seconds
+            if self.last_warning is not None and now - self.last_warning < self.warn_every_seconds:
+                return
+            self.last_warning, skipped, self.skipped = now, self.skipped, 0
+        log.warning("rate-limit storage unavailable, not limiting (%s); %d request(s) went unlimited since the "
+                    "last warning; next warning in %.0f s at most", type(exc).__name__, skipped,
+                    self.warn_every_seconds)
+
+
 class Limiter:
     """One limit (e.g. `600/minute`) counted per identifier in one storage; `None` limit = off."""
 
-    def __init__(self, strategy, spec, namespace):
+    def __init__(self, strategy, spec, namespace, outage=None):
         self.strategy = strategy
         self.item = parse(spec) if spec and spec.lower() != "off" else None
         self.namespace = namespace
+        self.outage = outage or StorageOutage()
 
     def hit(self, identifier):
         """Count one request; True while within the limit. One storage round trip.
 
         Fails open: if the storage (Redis) is down, scans and API calls go on, unlimited, and the log says so.
         """
+        if not self.outage.available():
+            return True
         try:
             return self.strategy.hit(self.item, self.namespace, identifier)
         except Exception as exc:  # noqa: BLE001 - any storage failure must not become a 500
-            log.warning("rate-limit storage unavailable, not limiting: %s", type(exc).__name__)
+            self.outage.failed(exc)
             return True
 
     def window(self, identifier):
         """(limit, remaining, seconds until reset), or None if the storage is down: a second round trip."""
+        if not self.outage.available():
+            return None
         try:
             reset_at, remaining = self.strategy.get_window_stats(self.item, self.namespace, identifier)
         except Exception as exc:  # noqa: BLE001
-            log.warning("rate-limit storage unavailable: %s", type(exc).__name__)
+            self.outage.failed(exc)
             return None
         return self.item.amount, remaining, max(0, math.ceil(reset_at - time.time()))
 
@@ -131,8 +171,9 @@ def includeme(config):
     options = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25} if url.startswith("redis") else {}
     storage = storage_from_string(url, **options)
     strategy = FixedWindowRateLimiter(storage)
-    config.registry["rate_limit.api"] = Limiter(strategy, settings["exaroutes.rate_limit.api"], "api")
-    config.registry["rate_limit.scan"] = Limiter(strategy, settings["exaroutes.rate_limit.scan"], "scan")
+    outage = StorageOutage()    # one storage, one view of whether it is up
+    config.registry["rate_limit.api"] = Limiter(strategy, settings["exaroutes.rate_limit.api"], "api", outage)
+    config.registry["rate_limit.scan"] = Limiter(strategy, settings["exaroutes.rate_limit.scan"], "scan", outage)
     config.add_subscriber(check_limits, NewRequest)
     config.add_subscriber(add_rate_limit_headers, NewResponse)
     config.add_exception_view(scan_limited_view, ScanLimited)

@@ -37,4 +37,5 @@ class Analytics(colander.MappingSchema):
 def code_analytics_get(request):
     """Scans per UTC day and per country, device, OS, browser and referrer, read from the daily rollups."""
     found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
-    return code_analytics(request.dbsession, found, request.validated["querystring"]["days"])
+    return code_analytics(request.dbsession, found, request.validated["querystring"]["days"],
+                          top=request.registry.settings["exaroutes.analytics.referrer_hosts"])

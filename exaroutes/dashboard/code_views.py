@@ -4,7 +4,7 @@ from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from exaroutes.analytics import BREAKDOWNS, code_analytics
+from exaroutes.analytics import BREAKDOWNS, OPEN_ENDED, code_analytics
 from exaroutes.api.bodies import STATUSES
 from exaroutes.codes import get_code, redirect_url
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
@@ -25,10 +25,14 @@ def chart_days(request):
 
 
 def code_page(request, code, days=30, values=None, errors=None, status=200):
-    analytics = code_analytics(request.dbsession, code, days)
+    analytics = code_analytics(request.dbsession, code, days,
+                               top=request.registry.settings["exaroutes.analytics.referrer_hosts"])
     settings = request.registry.settings
     destination = code_destination(settings, code)  # decrypted for the signed-in workspace
-    breakdowns = {name: breakdown_chart(analytics.get(name, []), key) for name, (_, key) in BREAKDOWNS.items()}
+    # Open-ended breakdowns (referrers) are already cut to the top N + `other`: shown whole, like the API.
+    breakdowns = {name: breakdown_chart(analytics.get(name, []), key,
+                                        limit=None if name in OPEN_ENDED else 8)
+                  for name, (_, key) in BREAKDOWNS.items()}
     response = render_to_response(template("code.jinja2"), {
         "code": code, "destination": destination, "redirect_url": redirect_url(settings, code.short_id),
         "analytics": analytics, "days": days, "chart_days": CHART_DAYS, "daily": daily_chart(analytics["timeseries"]),

@@ -55,7 +55,8 @@ def includeme(config):
     config.registry["code_cache"] = CodeCache(config.registry["dbsession_factory"],
                                               ttl=settings["exaroutes.scan.code_cache_seconds"])
     config.registry["scan_writer"] = ScanWriter(config.registry["dbengine"],
-                                                max_batch=settings["exaroutes.scan.max_batch"])
+                                                max_batch=settings["exaroutes.scan.max_batch"],
+                                                referrer_limit=settings["exaroutes.analytics.referrer_hosts_stored"])
     # At shutdown, after the last request: commit whatever the writer still holds (exaroutes.shutdown).
     config.registry.setdefault("on_shutdown", []).append(config.registry["scan_writer"].flush)
     config.add_route("scan", "/r/{short_id}")

@@ -8,7 +8,7 @@ import collections
 import datetime
 import functools
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exaroutes.models import Scan, ScanRollup, ScanVisitor
@@ -17,6 +17,10 @@ from exaroutes.models import Scan, ScanRollup, ScanVisitor
 DIMENSIONS = {"country": "country", "device": "device", "os": "os", "browser": "browser",
               "referrer": "referrer"}
 UNKNOWN = "unknown"
+#: where referrer hosts beyond the stored ones of a code's day are counted (exaroutes.analytics)
+OTHER = "other"
+#: distinct referrer hosts kept per code and day (`exaroutes.analytics.referrer_hosts_stored`)
+REFERRER_HOSTS_STORED = 50
 #: every row of a batch names the same columns, so one compiled INSERT serves all
 SCAN_COLUMNS = ("code_id", "scanned_at", "country", "device", "os", "browser", "referrer", "visitor")
 
@@ -64,13 +68,44 @@ def rollup_counts(scans, new_visitors):
     return counts
 
 
-def write_scans(connection, scans):
+def cap_referrers(connection, counts, limit):
+    """Count referrer hosts beyond the first `limit` of a code's day as `other`.
+
+    The Referer header is the client's to choose: without a cap, anyone could add a rollup row per
+    request (the production review found 22,580 hosts, a 1.2 MB analytics answer, for one code).
+    The raw scans keep every host; the rollups keep at most `limit` + `unknown` + `other` per day.
+    Two writers committing at once may each add a host, so the cap can be passed by a few rows.
+    """
+    days = {(c, d) for (c, d, dimension, _) in counts if dimension == "referrer"}
+    if not days:
+        return counts
+    rollups = ScanRollup.__table__
+    stored = collections.defaultdict(set)
+    for code_id, day, value in connection.execute(
+            select(rollups.c.code_id, rollups.c.day, rollups.c.value)
+            .where(rollups.c.dimension == "referrer", rollups.c.code_id.in_({c for c, _ in days}),
+                   rollups.c.day.in_({d for _, d in days}))):
+        stored[(code_id, day)].add(value)
+    capped = collections.Counter()
+    # A batch's new hosts with most scans take the free places first.
+    for (code_id, day, dimension, value), count in sorted(counts.items(), key=lambda kv: (kv[0][:3], -kv[1], kv[0][3])):
+        hosts = stored[(code_id, day)]
+        if dimension == "referrer" and value not in hosts and value not in (UNKNOWN, OTHER):
+            if len(hosts - {UNKNOWN, OTHER}) >= limit:
+                value = OTHER
+            hosts.add(value)
+        capped[(code_id, day, dimension, value)] += count
+    return capped
+
+
+def write_scans(connection, scans, referrer_limit=REFERRER_HOSTS_STORED):
     """Insert `scans` (dicts of Scan columns) and update the rollups, in `connection`'s transaction."""
     if not scans:
         return
     insert_scans, remember_visitors, upsert = statements(connection.dialect.name)
     connection.execute(insert_scans, [{column: scan.get(column) for column in SCAN_COLUMNS} for scan in scans])
     counts = rollup_counts(scans, new_visitor_days(connection, remember_visitors, scans))
+    counts = cap_referrers(connection, counts, referrer_limit)
     connection.execute(upsert, [{"code_id": c, "day": d, "dimension": dim, "value": v, "scans": n}
                                 for (c, d, dim, v), n in sorted(counts.items())])
 

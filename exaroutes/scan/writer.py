@@ -13,7 +13,7 @@ import threading
 import time
 
 from exaroutes.clock import utcnow
-from exaroutes.scan.rollups import prune_visitors, write_scans
+from exaroutes.scan.rollups import REFERRER_HOSTS_STORED, prune_visitors, write_scans
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,10 @@ class _Pending:
 
 
 class ScanWriter:
-    def __init__(self, engine, max_batch=500, timeout=30.0, prune_interval=3600.0):
+    def __init__(self, engine, max_batch=500, timeout=30.0, prune_interval=3600.0,
+                 referrer_limit=REFERRER_HOSTS_STORED):
         self.engine = engine
+        self.referrer_limit = referrer_limit
         self.max_batch = max_batch
         self.timeout = timeout
         self.prune_interval = prune_interval
@@ -94,7 +96,8 @@ class ScanWriter:
             try:
                 connection = self._connection()
                 with connection.begin():
-                    write_scans(connection, [pending.scan for pending in batch if pending.scan is not None])
+                    write_scans(connection, [pending.scan for pending in batch if pending.scan is not None],
+                                self.referrer_limit)
             except Exception as exc:  # every waiting request must hear of it, whatever it was
                 log.exception("could not record %d scans", len(batch))
                 for pending in batch:

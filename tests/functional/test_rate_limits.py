@@ -94,3 +94,27 @@ def test_a_dead_redis_does_not_stop_scans_or_the_api(dbengine, app_settings, app
         response = dead.get("/api/qr/codes", headers=auth, status=200)
         assert "RateLimit-Limit" not in response.headers
     assert "rate-limit storage unavailable" in caplog.text
+
+
+def test_an_unreachable_redis_warns_once_a_minute_and_readyz_says_degraded(dbengine, app_settings, app, auth,
+                                                                           caplog):
+    """Limits fail open without a warning per request (one a minute) nor a connection attempt per request;
+    /readyz names Redis. The port is a listener this test opened and closed: nothing answers there."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_url = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    short_id = make_code(app, auth)
+    dead_app = limited_app(dbengine, app_settings, dead_url, api="3/minute", scan="4/minute")
+    dead = client(dead_app, "192.0.2.51")
+    caplog.clear()
+    for _ in range(50):
+        dead.get(f"/r/{short_id}", status=302)
+        dead.get("/api/qr/codes", headers=auth, status=200)
+    warnings = [r for r in caplog.records if "rate-limit storage unavailable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert dead_app.registry["rate_limit.scan"].outage.skipped >= 98   # not even tried: no timeout per request
+    ready = dead.get("/readyz", status=503).json
+    assert ready["status"] == "degraded"
+    assert ready["checks"]["database"] == "ok" and ready["checks"]["redis"].startswith("unreachable")
