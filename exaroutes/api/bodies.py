@@ -3,7 +3,7 @@ import colander
 
 from exaroutes.api.protection_fields import LimitFields, expires_at_node, max_scans_node, password_node
 from exaroutes.api.schemas import AnyJson, StrictInteger, StrictString, hex_color
-from exaroutes.qr import ERROR_CORRECTION_LEVELS
+from exaroutes.qr import LEVELS
 from exaroutes.renderers.shapes import SHAPES
 
 
@@ -18,7 +18,7 @@ class StyleFields(colander.MappingSchema):
     size = optional(StrictInteger(), "size", "image width in px, 64-4096 (default 512)", colander.Range(64, 4096))
     margin = optional(StrictInteger(), "margin", "quiet zone in modules, 0-20 (default 4)", colander.Range(0, 20))
     error_correction = optional(StrictString(), "errorCorrection", "L, M (default), Q or H",
-                                colander.OneOf(sorted(ERROR_CORRECTION_LEVELS)))
+                                colander.OneOf(LEVELS))
     foreground = optional(StrictString(), "foregroundColor", "#RRGGBB (default #000000)", hex_color)
     background = optional(StrictString(), "backgroundColor", "#RRGGBB (default #FFFFFF)", hex_color)
     shape = optional(StrictString(), "shape", "module shape: " + ", ".join(SHAPES) + " (default square)",
