@@ -22,6 +22,7 @@ def main(global_config, **settings):
         config.include(".errors")      # one JSON error shape for every 4xx/5xx
         config.include(".edge.outage")  # database unreachable: 503 + Retry-After, never 500
         config.include(".api")         # Cornice services under /api
+        config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".scan")        # /r/{short_id}
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key
         config.include(".protections")  # password form of protected codes (/r/{short_id}/password)

@@ -14,6 +14,7 @@ from exaroutes.errors import ApiError
 from exaroutes.models import QrCode
 from exaroutes.protections.encryption import code_destination
 from exaroutes.protections.options import apply_options
+from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
 
 SHORT_ID_ALPHABET = string.ascii_letters + string.digits
 SHORT_ID_LENGTH = 8
@@ -38,7 +39,14 @@ def create_dynamic_code(dbsession, registry, settings, workspace_id, design, pre
     code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options)
     dbsession.add(code)
     dbsession.flush()
+    emit(dbsession, workspace_id, QR_CREATED, code_json(code, settings))   # webhooks, same transaction
     return code
+
+
+def mark_updated(dbsession, settings, code):
+    """Date the change of `code` and queue its `qr.updated` webhook event, in the same transaction."""
+    code.updated_at = utcnow()
+    emit(dbsession, code.workspace_id, QR_UPDATED, code_json(code, settings))
 
 
 def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None):

@@ -71,6 +71,12 @@ DEFAULTS = {
     # Analytics: referrer hosts listed (the rest are summed as `other`) and kept per code and day.
     "exaroutes.analytics.referrer_hosts": "10",
     "exaroutes.analytics.referrer_hosts_stored": "50",
+    # Webhooks (exaroutes.webhooks): safe for production unless an ini says otherwise.
+    "exaroutes.webhooks.allow_http": "false",
+    "exaroutes.webhooks.allow_private": "false",
+    "exaroutes.webhooks.retry_schedule": "30 300 1800 7200 21600",
+    "exaroutes.webhooks.timeout_seconds": "10",
+    "exaroutes.webhooks.max_response_bytes": "4096",
 }
 
 INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
@@ -79,9 +85,12 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.jobs.stale_seconds", "exaroutes.jobs.result_ttl_hours",
             "exaroutes.scan.max_batch", "exaroutes.scan.code_cache_seconds",
             "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
-            "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored")
-FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds")
-BOOLEANS = ("exaroutes.jobs.embedded_consumer",)
+            "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored",
+            "exaroutes.webhooks.max_response_bytes")
+FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds", "exaroutes.webhooks.timeout_seconds")
+BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private")
+#: space-separated numbers (seconds)
+NUMBER_LISTS = ("exaroutes.webhooks.retry_schedule",)
 
 
 def normalize_database_url(url):
@@ -108,6 +117,9 @@ def load_settings(settings, environ=None):
         result[name] = float(result[name])
     for name in BOOLEANS:
         result[name] = asbool(result[name])
+    for name in NUMBER_LISTS:
+        value = result[name]
+        result[name] = tuple(float(n) for n in value.split()) if isinstance(value, str) else tuple(value)
     return result
 
 

@@ -8,8 +8,7 @@ from exaroutes.api.responses import IMAGE, code_list, code_object
 from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
 from exaroutes.auth import API_PERMISSION
-from exaroutes.clock import utcnow
-from exaroutes.codes import code_json, create_dynamic_code, get_code, list_codes
+from exaroutes.codes import code_json, create_dynamic_code, get_code, list_codes, mark_updated
 from exaroutes.designs import check_design, validate_data
 from exaroutes.errors import ApiError, field_error
 from exaroutes.idempotency import idempotent
@@ -105,7 +104,7 @@ def code_put(request):
     if "status" in body:
         found.status = body["status"]
     change_limits(request.dbsession, found, body)
-    found.updated_at = utcnow()
+    mark_updated(request.dbsession, request.registry.settings, found)
     return code_json(found, request.registry.settings)
 
 

@@ -132,7 +132,7 @@ class Generator:
         children = {c.name: c for c in schema.children} if schema is not None else {}
         operation = {"operationId": f"{service.name}_{method.lower()}",
                      "summary": (view.__doc__ or service.description or "").strip().split("\n")[0],
-                     "tags": [service.path.split("/")[3] if service.path.count("/") > 2 else service.name]}
+                     "tags": [resource_tag(service)]}
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in PATH_PARAMETER.findall(service.path)]
         if "querystring" in children:
@@ -211,6 +211,14 @@ class Generator:
         if server_url:
             document["servers"] = [{"url": server_url}]
         return document
+
+
+def resource_tag(service):
+    """The resource a path belongs to: `codes` for /api/qr/codes/{id}, `webhooks` for /api/webhooks/{id}."""
+    segments = service.path.split("/")[2:]
+    if len(segments) < 2:
+        return service.name
+    return segments[1] if segments[0] == "qr" else segments[0]
 
 
 def header(description, required=False, integer=False):

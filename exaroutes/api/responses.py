@@ -48,13 +48,18 @@ def code_object():
     )
 
 
-def code_list():
+def page_of(description, item):
+    """`{"data": [item, ...], "pagination": {...}}`: every paged list of the API (DESIGN.md §1.3)."""
     pagination = open_object(
         "Where this page is", field(colander.Integer(), "total"), field(colander.Integer(), "limit"),
         field(colander.String(), "cursor"), field(colander.String(), "nextCursor", nullable=True))
     pagination.name = "pagination"
-    data = colander.SchemaNode(colander.Sequence(), code_object(), name="data")
-    return open_object("One page of codes, newest first", data, pagination)
+    data = colander.SchemaNode(colander.Sequence(), item, name="data")
+    return open_object(description, data, pagination)
+
+
+def code_list():
+    return page_of("One page of codes, newest first", code_object())
 
 
 def static_result():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from exaroutes.api.bodies import STATUSES
 from exaroutes.api.codes import new_data_from_destination
-from exaroutes.clock import utcnow
+from exaroutes.codes import mark_updated
 from exaroutes.errors import ApiError
 from exaroutes.models import AuditEntry
 from exaroutes.protections import code_destination, store_content, verify_password
@@ -94,7 +94,7 @@ def edit_code(request, user, code, form):
         store_content(request.registry.settings, code, destination, data)
     if "status" in changes:
         code.status = changes["status"][1]
-    code.updated_at = utcnow()
+    mark_updated(request.dbsession, request.registry.settings, code)
     if code.protections:
         request.dbsession.add(AuditEntry(
             workspace_id=user.workspace_id, code_id=code.id, key_prefix=user.key_prefix, at=code.updated_at,

@@ -12,6 +12,7 @@ import os
 from huey import RedisHuey, SqliteHuey, crontab
 
 from exaroutes.jobs import bulk
+from exaroutes.webhooks import delivery as webhook_delivery
 from exaroutes.jobs.consumer import start_embedded_consumer
 
 log = logging.getLogger(__name__)
@@ -19,10 +20,13 @@ log = logging.getLogger(__name__)
 # name -> function(registry, *args); names are part of the queue's wire format: never rename one.
 TASKS = {
     "bulk.slice": bulk.run_slice,
+    "webhooks.dispatch": webhook_delivery.dispatch,
 }
-# Every minute: re-queue silent jobs (lost enqueue, crashed worker) and drop expired archives.
+# Every minute: re-queue silent jobs (lost enqueue, crashed worker) and drop expired archives;
+# deliver webhooks that are due but were not woken for (lost wake-up, killed worker).
 PERIODIC_TASKS = {
     "bulk.sweep": bulk.sweep,
+    "webhooks.sweep": webhook_delivery.sweep,
 }
 TASK_RETRIES = 3
 TASK_RETRY_DELAY_SECONDS = 5

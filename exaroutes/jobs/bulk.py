@@ -19,13 +19,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from exaroutes.bulk_items import item_design
-from exaroutes.bulk_jobs import result_ttl, slices
+from exaroutes.bulk_jobs import job_json, result_ttl, slices
 from exaroutes.clock import utcnow
 from exaroutes.codes import new_dynamic_code
 from exaroutes.errors import ApiError
 from exaroutes.jobs.archive import build_archive
 from exaroutes.models import BulkArchive, BulkItem, BulkJob, get_tm_session
 from exaroutes.models.bulk import COMPLETED, FAILED, PROCESSING, UNFINISHED
+from exaroutes.webhooks.delivery import wake
+from exaroutes.webhooks.outbox import BULK_COMPLETED, add_event
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,9 @@ def finish_if_complete(registry, job_id):
         archive = build_archive(dbsession, registry.settings, job_id, now)
         dbsession.add(BulkArchive(job_id=job_id, workspace_id=job.workspace_id, archive=archive, size=len(archive),
                                   expires_at=now + result_ttl(registry.settings)))
+        events = add_event(dbsession, job.workspace_id, BULK_COMPLETED, job_json(dbsession, job))
+    if events:
+        wake(registry)
     log.info("bulk job %s finished: %d of %d codes, archive %d bytes", job.bulk_id, succeeded, job.total,
              len(archive))
 

@@ -14,6 +14,7 @@ from exaroutes.models.password_attempt import PasswordAttempt  # noqa: F401
 from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob  # noqa: F401
 from exaroutes.models.idempotency import IdempotencyKey  # noqa: F401
 from exaroutes.models.rollup import ScanRollup, ScanVisitor  # noqa: F401
+from exaroutes.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 
 configure_mappers()
 

@@ -13,6 +13,7 @@ from exaroutes.scan.code_cache import CodeCache
 from exaroutes.scan.pages import gone_page, not_found_page, unavailable_page
 from exaroutes.scan.record import ScanSettings, is_counted, scan_row
 from exaroutes.scan.writer import ScanNotRecorded, ScanWriter
+from exaroutes.webhooks.delivery import Waker
 
 
 def record_scan(request, code):
@@ -56,7 +57,8 @@ def includeme(config):
                                               ttl=settings["exaroutes.scan.code_cache_seconds"])
     config.registry["scan_writer"] = ScanWriter(config.registry["dbengine"],
                                                 max_batch=settings["exaroutes.scan.max_batch"],
-                                                referrer_limit=settings["exaroutes.analytics.referrer_hosts_stored"])
+                                                referrer_limit=settings["exaroutes.analytics.referrer_hosts_stored"],
+                                                on_events=Waker(config.registry))
     # At shutdown, after the last request: commit whatever the writer still holds (exaroutes.shutdown).
     config.registry.setdefault("on_shutdown", []).append(config.registry["scan_writer"].flush)
     config.add_route("scan", "/r/{short_id}")

@@ -27,6 +27,8 @@ def scan_row(request, code, scan_settings):
     address = request.remote_addr
     return {
         "code_id": code.id,
+        "workspace_id": code.workspace_id,   # not stored with the scan: for its webhook event
+        "short_id": code.short_id,
         "scanned_at": now,
         "country": scan_country(address, request.headers, scan_settings.country_header,
                                 scan_settings.trusted_proxies),

@@ -36,7 +36,7 @@ def statements(dialect_name):
     module = postgresql if dialect_name == "postgresql" else sqlite
     visitors, rollups = ScanVisitor.__table__, ScanRollup.__table__
     remember_visitors = (module.insert(visitors).on_conflict_do_nothing()
-                         .returning(visitors.c.code_id, visitors.c.day))
+                         .returning(visitors.c.code_id, visitors.c.day, visitors.c.visitor))
     upsert = module.insert(rollups)
     upsert = upsert.on_conflict_do_update(
         index_elements=[rollups.c.code_id, rollups.c.day, rollups.c.dimension, rollups.c.value],
@@ -45,12 +45,22 @@ def statements(dialect_name):
 
 
 def new_visitor_days(connection, remember_visitors, scans):
-    """Count per (code, day) the visitors not seen before that day; remember them."""
+    """Count per (code, day) the visitors not seen before that day; remember them.
+
+    Marks each scan `is_unique` (its webhook event says so): the first scan of a visitor new that day,
+    and every scan without a visitor hash (it cannot be matched to another scan).
+    """
     keys = sorted({(s["code_id"], s["scanned_at"].date(), s["visitor"]) for s in scans if s.get("visitor")})
-    if not keys:
-        return collections.Counter()
-    result = connection.execute(remember_visitors, [{"code_id": c, "day": d, "visitor": v} for c, d, v in keys])
-    return collections.Counter((row.code_id, row.day) for row in result)
+    new = set()
+    if keys:
+        result = connection.execute(remember_visitors, [{"code_id": c, "day": d, "visitor": v} for c, d, v in keys])
+        new = {(row.code_id, row.day, row.visitor) for row in result}
+    counts = collections.Counter((code_id, day) for code_id, day, _ in new)
+    for scan in scans:
+        key = (scan["code_id"], scan["scanned_at"].date(), scan.get("visitor"))
+        scan["is_unique"] = not scan.get("visitor") or key in new
+        new.discard(key)
+    return counts
 
 
 def rollup_counts(scans, new_visitors):

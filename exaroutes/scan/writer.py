@@ -14,6 +14,7 @@ import time
 
 from exaroutes.clock import utcnow
 from exaroutes.scan.rollups import REFERRER_HOSTS_STORED, prune_visitors, write_scans
+from exaroutes.webhooks.outbox import add_scan_events
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,10 @@ class _Pending:
 
 class ScanWriter:
     def __init__(self, engine, max_batch=500, timeout=30.0, prune_interval=3600.0,
-                 referrer_limit=REFERRER_HOSTS_STORED):
+                 referrer_limit=REFERRER_HOSTS_STORED, on_events=lambda: None):
         self.engine = engine
         self.referrer_limit = referrer_limit
+        self.on_events = on_events
         self.max_batch = max_batch
         self.timeout = timeout
         self.prune_interval = prune_interval
@@ -96,15 +98,19 @@ class ScanWriter:
             try:
                 connection = self._connection()
                 with connection.begin():
-                    write_scans(connection, [pending.scan for pending in batch if pending.scan is not None],
-                                self.referrer_limit)
+                    scans = [pending.scan for pending in batch if pending.scan is not None]
+                    write_scans(connection, scans, self.referrer_limit)
+                    events = add_scan_events(connection, scans)   # webhooks: outbox rows, same commit
             except Exception as exc:  # every waiting request must hear of it, whatever it was
                 log.exception("could not record %d scans", len(batch))
                 for pending in batch:
                     pending.error = exc
                 self._drop_connection()
+                events = 0
             for pending in batch:
                 pending.done.release()
+            if events:
+                self.on_events()    # after the answers went out: wake a webhook worker
             self._maybe_prune()
 
     def _connection(self):

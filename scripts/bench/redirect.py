@@ -11,6 +11,11 @@ address, and the shipped 600/minute per address would answer nearly all of them 
 `--compare-ref REF` also runs the two app servers with the `exaroutes/` package and ini files of git
 REF (exported, the package put first on PYTHONPATH), interleaved with this tree's, so a change is
 judged within one run.
+`--webhook` also runs each app of this tree with one webhook endpoint subscribed to `scan.created`
+(a receiver in this process answering 204), right after the same app without one: the price of the
+outbox row written in each scan batch and of delivering it. development.ini delivers with its
+embedded consumer (in the web process); for production.ini one `exaroutes-worker` runs beside it.
+The copied inis allow http and loopback receivers (`exaroutes.webhooks.allow_*`) for this.
 `--py-spy DIR` records a py-spy profile (collapsed stacks, `--gil`) of every app server while wrk runs
 (needs `pip install py-spy`).
 
@@ -19,6 +24,7 @@ Needs wrk (installed with apt-get when missing), PostgreSQL at 127.0.0.1:5432 (t
 database 12 and ports 8270-8279 by default (`--redis URL`, `--port FIRST` for another share of the machine).
 """
 import argparse
+import http.server
 import json
 import os
 import re
@@ -27,6 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -37,7 +44,7 @@ from sqlalchemy import func, select
 
 from exaroutes.auth.keys import create_key, get_or_create_workspace
 from exaroutes.migrations import upgrade
-from exaroutes.models import Scan, get_engine, get_session_factory, get_tm_session
+from exaroutes.models import Scan, WebhookDelivery, get_engine, get_session_factory, get_tm_session
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -68,6 +75,41 @@ def wait_for(port, process, timeout=30):
     raise SystemExit(f"server on {port} did not start")
 
 
+class Receiver:
+    """A webhook receiver in this process: counts POSTs and answers 204."""
+
+    def __init__(self):
+        receiver = self
+        self.count = 0
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.count += 1
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def subscribe(port, key, url):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/webhooks", method="POST",
+                                     data=json.dumps({"url": url, "events": ["scan.created"]}).encode(),
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(request).read())["id"]
+
+
 def app_ini(source_ini, url, port, threads, workdir, tree=ROOT):
     """A copy of `tree`'s development.ini / production.ini pointing at the bench database and port."""
     with open(os.path.join(tree, source_ini)) as f:
@@ -77,6 +119,8 @@ def app_ini(source_ini, url, port, threads, workdir, tree=ROOT):
                      content, flags=re.M)
     content = re.sub(r"^threads = .*$", f"threads = {threads}\nport = {port}", content, flags=re.M)
     content = re.sub(r"^exaroutes\.rate_limit\.scan = .*$", "exaroutes.rate_limit.scan = off", content, flags=re.M)
+    content = re.sub(r"^exaroutes\.webhooks\.allow_(http|private) = .*$", r"exaroutes.webhooks.allow_\1 = true",
+                     content, flags=re.M)
     path = os.path.join(workdir, f"{port}.ini")
     with open(path, "w") as f:
         f.write(content)
@@ -140,8 +184,11 @@ def export_ref(ref, workdir):
     return target
 
 
-def run_app(label, source_ini, url, port, args, workdir, pythonpath=None):
-    """Start pserve on a fresh database, create one code, load it with wrk; the result row."""
+def run_app(label, source_ini, url, port, args, workdir, pythonpath=None, receiver=None):
+    """Start pserve on a fresh database, create one code, load it with wrk; the result row.
+
+    With a `receiver`, an endpoint subscribed to scan.created points at it before wrk starts (and
+    for production.ini an exaroutes-worker delivers)."""
     engine, key = seed_code(url, port)
     ini = app_ini(source_ini, url, port, args.threads, workdir, pythonpath or ROOT)
     env = dict(os.environ, EXAROUTES_DATABASE_URL=url, EXAROUTES_SECRET="bench", EXAROUTES_REDIS_URL=REDIS,
@@ -151,10 +198,17 @@ def run_app(label, source_ini, url, port, args, workdir, pythonpath=None):
     # stderr to a file: an unread pipe fills up with waitress's queue-depth warnings and stalls it
     with open(os.path.join(workdir, f"{port}.log"), "w") as log:
         process = subprocess.Popen([os.path.join(BIN, "pserve"), ini], stdout=log, stderr=log, cwd=ROOT, env=env)
-    spy = None
+    spy = worker = None
     try:
         wait_for(port, process)
         short_id = create_code(port, key)
+        if receiver is not None:
+            subscribe(port, key, receiver.url)
+            receiver.count = 0
+            if source_ini == "production.ini":
+                with open(os.path.join(workdir, f"{port}-worker.log"), "w") as log:
+                    worker = subprocess.Popen([os.path.join(BIN, "exaroutes-worker"), ini], stdout=log, stderr=log,
+                                              cwd=ROOT, env=env)
         if args.py_spy:
             name = re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-")
             spy = subprocess.Popen(["py-spy", "record", "--gil", "--format", "raw", "--rate", "200",
@@ -165,12 +219,18 @@ def run_app(label, source_ini, url, port, args, workdir, pythonpath=None):
         result = run_wrk(port, f"/r/{short_id}", args.duration, args.connections)
         result["cpu"] = cpu_seconds(process.pid) - cpu_before
         result["load"] = os.getloadavg()[0]
+        if receiver is not None:
+            result["delivered during wrk"] = receiver.count
     finally:
         if spy is not None:
             spy.wait()
         stop(process)
+        if worker is not None:
+            stop(worker)
     with engine.connect() as connection:
         result["scan rows"] = connection.scalar(select(func.count()).select_from(Scan))
+        if receiver is not None:
+            result["outbox rows"] = connection.scalar(select(func.count()).select_from(WebhookDelivery))
     engine.dispose()
     return result
 
@@ -202,6 +262,8 @@ def main():
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--compare-ref", help="also run the app of this git ref, interleaved (e.g. main)")
     parser.add_argument("--py-spy", help="directory for py-spy profiles of the app servers")
+    parser.add_argument("--webhook", action="store_true",
+                        help="also run each app with a webhook endpoint subscribed to scan.created")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run one backend only")
     parser.add_argument("--port", type=int, default=PORT, help="first of the ports (bare; apps take the next)")
     parser.add_argument("--redis", default=REDIS, help="Redis database URL for production.ini")
@@ -238,6 +300,15 @@ def main():
                     url = f"postgresql://postgres@127.0.0.1:5432/{databases[-1]}"
                 label = f"ExaRoutes, {source_ini} ({'SQLite' if backend == 'sqlite' else 'PostgreSQL'}){suffix}"
                 results[label] = run_app(label, source_ini, url, port, args, workdir, pythonpath)
+                if args.webhook and pythonpath is None:
+                    port += 1
+                    if backend == "sqlite":
+                        url = f"sqlite:///{workdir}/bench-{port}.sqlite"
+                    else:
+                        databases.append(fresh_postgres())
+                        url = f"postgresql://postgres@127.0.0.1:5432/{databases[-1]}"
+                    results[label + " + webhook"] = run_app(label + " + webhook", source_ini, url, port, args,
+                                                            workdir, pythonpath, receiver=Receiver())
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
             for name in databases:
@@ -247,12 +318,16 @@ def main():
     print(f"wrk -t2 -c{args.connections} -d{args.duration}s, waitress threads={args.threads}, "
           f"{os.cpu_count()} CPUs")
     print("| server | req/s | % of bare | p50 | p99 | non-3xx | wrk requests | scan rows | server CPU µs/request "
-          "| load (1 min) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| load (1 min) | outbox rows | delivered during wrk |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, r in results.items():
         print(f"| {label} | {r['rps']:.0f} | {100 * r['rps'] / base:.0f}% | {r['p50']} | {r['p99']} | "
               f"{r['non3xx']} | {r['requests']} | {r.get('scan rows', '-')} | {1e6 * r['cpu'] / r['requests']:.0f} "
-              f"| {r['load']:.2f} |")
+              f"| {r['load']:.2f} | {r.get('outbox rows', '-')} | {r.get('delivered during wrk', '-')} |")
+    for label, r in results.items():
+        if label.endswith(" + webhook") and label[:-len(" + webhook")] in results:
+            without = results[label[:-len(" + webhook")]]["rps"]
+            print(f"{label}: {100 * (r['rps'] - without) / without:+.1f}% req/s against the same app without")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def check(app, auth, path, method, status, body=None, **case):
     return response
 
 
-def test_every_operation_answers_real_resources_as_documented(app, auth, testapp, queue, quick_password_hashes):
+def test_every_operation_answers_real_resources_as_documented(app, auth, testapp, queue, quick_password_hashes,
+                                                              monkeypatch):
     """Generated ids are almost never real, so each operation is also called once on real codes and a real
     bulk job, in the states that give its documented answers: every success, and 409/410 where they exist."""
     called = set()
@@ -103,6 +104,22 @@ def test_every_operation_answers_real_resources_as_documented(app, auth, testapp
     archive = call("/api/qr/codes/bulk/{bulkId}/result", "GET", 200, **by_job)
     check_archive(archive.content, ["https://example.com/bulk"], all_codes(testapp, auth))
     call("/api/qr/codes/bulk/{bulkId}/result", "GET", 410, **by_job)
+
+    # Webhooks, under the production URL policy: https to a public address (a name this test resolves).
+    monkeypatch.setattr(app.registry["webhooks.url_policy"], "resolve", lambda host, port: ["93.184.215.14"])
+    hook = call("/api/webhooks", "POST", 201, {"url": "https://hooks.example.test/in", "events": ["qr.updated"]}).json()
+    by_hook = {"path_parameters": {"id": hook["id"]}}
+    call("/api/webhooks", "GET", 200, query={"limit": 1})
+    call("/api/webhooks/{id}", "GET", 200, **by_hook)
+    call("/api/webhooks/{id}", "PUT", 200, {"description": "CRM"}, **by_hook)
+    assert call("/api/webhooks/{id}/rotate-secret", "POST", 200, **by_hook).json()["secret"] != hook["secret"]
+    call("/api/webhooks/{id}/test", "POST", 202, **by_hook)
+    (delivery,) = call("/api/webhooks/{id}/deliveries", "GET", 200, **by_hook).json()["data"]
+    call("/api/webhooks/{id}/deliveries/{deliveryId}/retry", "POST", 202,
+         path_parameters={"id": hook["id"], "deliveryId": delivery["id"]})
+    call("/api/webhooks/{id}", "PUT", 200, {"status": "disabled"}, **by_hook)
+    call("/api/webhooks/{id}/test", "POST", 409, **by_hook)
+    call("/api/webhooks/{id}", "DELETE", 204, **by_hook)
 
     documented = {(path, method.upper()) for path, item in testapp.get("/api/openapi.json").json["paths"].items()
                   for method in item}

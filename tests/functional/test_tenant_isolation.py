@@ -35,7 +35,18 @@ FOREIGN_REQUESTS = [
     ("HEAD", "/api/qr/codes/bulk/{bulk_id}", None),
     ("GET", "/api/qr/codes/bulk/{bulk_id}/result", None),
     ("HEAD", "/api/qr/codes/bulk/{bulk_id}/result", None),
+    ("GET", "/api/webhooks/{webhook_id}", None),
+    ("HEAD", "/api/webhooks/{webhook_id}", None),
+    ("PUT", "/api/webhooks/{webhook_id}", {"url": "https://evil.example/"}),
+    ("PUT", "/api/webhooks/{webhook_id}", {"status": "disabled"}),
+    ("DELETE", "/api/webhooks/{webhook_id}", None),
+    ("POST", "/api/webhooks/{webhook_id}/rotate-secret", None),
+    ("POST", "/api/webhooks/{webhook_id}/test", None),
+    ("GET", "/api/webhooks/{webhook_id}/deliveries", None),
+    ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", None),
 ]
+#: path parameters as the OpenAPI document names them -> as FOREIGN_REQUESTS does
+PARAMETERS = {"{bulkId}": "{bulk_id}", "{deliveryId}": "{delivery_id}"}
 
 
 @pytest.fixture
@@ -57,21 +68,34 @@ def bulk_id_of_a(testapp, auth, queue):
     return bulk_id
 
 
-def state_of_a(testapp, auth, code_id, bulk_id):
-    """Everything A can read about its code and job (the image as bytes)."""
+@pytest.fixture
+def webhook_of_a(app, testapp, auth, monkeypatch):
+    """(endpoint id, delivery id) of A: an https endpoint on a public address, with one pending delivery."""
+    monkeypatch.setattr(app.registry["webhooks.url_policy"], "resolve", lambda host, port: ["93.184.215.14"])
+    endpoint = testapp.post_json("/api/webhooks", {"url": "https://hooks.a.example/in"}, headers=auth).json
+    testapp.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    (delivery,) = testapp.get(f"/api/webhooks/{endpoint['id']}/deliveries", headers=auth).json["data"]
+    return endpoint["id"], delivery["id"]
+
+
+def state_of_a(testapp, auth, code_id, bulk_id, webhook_id):
+    """Everything A can read about its code, job and webhook (the image as bytes)."""
     code_path = f"/api/qr/codes/{code_id}"
     return {"code": testapp.get(code_path, headers=auth).json,
             "image": testapp.get(f"{code_path}/image", headers=auth).body,
             "analytics": testapp.get(f"{code_path}/analytics?days=90", headers=auth).json,
-            "job": testapp.get(f"/api/qr/codes/bulk/{bulk_id}", headers=auth).json}
+            "job": testapp.get(f"/api/qr/codes/bulk/{bulk_id}", headers=auth).json,
+            "webhook": testapp.get(f"/api/webhooks/{webhook_id}", headers=auth).json,
+            "deliveries": testapp.get(f"/api/webhooks/{webhook_id}/deliveries", headers=auth).json}
 
 
 @pytest.mark.parametrize("method,template,body", FOREIGN_REQUESTS)
-def test_workspace_b_sees_nothing_of_workspace_a(testapp, auth, other_auth, code_of_a, bulk_id_of_a, count_rows,
-                                                 method, template, body):
-    before, a_before = count_rows(), state_of_a(testapp, auth, code_of_a["id"], bulk_id_of_a)
+def test_workspace_b_sees_nothing_of_workspace_a(testapp, auth, other_auth, code_of_a, bulk_id_of_a, webhook_of_a,
+                                                 count_rows, method, template, body):
+    webhook_id, delivery_id = webhook_of_a
+    before, a_before = count_rows(), state_of_a(testapp, auth, code_of_a["id"], bulk_id_of_a, webhook_id)
     assert a_before["analytics"]["totalScans"] == 1 and a_before["job"]["resultAvailable"] is True
-    path = template.format(id=code_of_a["id"], bulk_id=bulk_id_of_a)
+    path = template.format(id=code_of_a["id"], bulk_id=bulk_id_of_a, webhook_id=webhook_id, delivery_id=delivery_id)
     response = testapp.request(path, method=method, headers={**other_auth, "Content-Type": "application/json"},
                                body=b"" if body is None else json.dumps(body).encode(),
                                expect_errors=True)
@@ -79,14 +103,19 @@ def test_workspace_b_sees_nothing_of_workspace_a(testapp, auth, other_auth, code
     if method != "HEAD":
         assert_error_shape(response)
     assert count_rows() == before
-    assert state_of_a(testapp, auth, code_of_a["id"], bulk_id_of_a) == a_before
+    assert state_of_a(testapp, auth, code_of_a["id"], bulk_id_of_a, webhook_id) == a_before
     result = testapp.get(f"/api/qr/codes/bulk/{bulk_id_of_a}/result", headers=auth, status=200)
     check_archive(result.body, [item["data"] for item in url_items(2)], all_codes(testapp, auth))
 
 
 def test_the_matrix_names_every_operation_that_takes_an_id(testapp):
-    """A new endpoint with {id} or {bulkId} in its path must get its rows here."""
-    documented = {(method.upper(), path.replace("{bulkId}", "{bulk_id}"))
+    """A new endpoint with an id in its path must get its rows here."""
+    def ours(path):
+        for name, ours_name in PARAMETERS.items():
+            path = path.replace(name, ours_name)
+        return path.replace("{id}", "{webhook_id}") if path.startswith("/api/webhooks/") else path
+
+    documented = {(method.upper(), ours(path))
                   for path, item in testapp.get("/api/openapi.json").json["paths"].items()
                   for method in item if "{" in path}
     assert documented <= {(method, template.split("?")[0]) for method, template, _ in FOREIGN_REQUESTS}

@@ -1,0 +1,182 @@
+"""Webhook deliveries to a real HTTP receiver: signed (checked with `standardwebhooks` and with our own
+reading of the spec), at least once, retried on the schedule, `failed` after the last try."""
+import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from tests.functional.bulk_helpers import drain as drain_bulk
+from tests.functional.webhook_helpers import (SCHEDULE, TIMEOUT_SECONDS, create_code, deliveries, drain,  # noqa: F401
+                                              frozen_clock, hooks, receiver, scan, subscribe, webhook_app,
+                                              webhook_settings)
+from tests.webhook_receiver import spec_verify, verified
+
+
+def test_a_scan_reaches_the_receiver_as_a_signed_scan_created(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url, events=["scan.created"])
+    code = create_code(hooks, auth)          # qr.created: not subscribed, so nothing for it
+    assert drain(hooks.registry["huey"]) == 0
+    scan(hooks, code["id"])
+    drain(hooks.registry["huey"], wait_for_one=True)
+    (received,) = receiver.wait_for(1)
+    envelope = verified(endpoint["secret"], received)
+    assert envelope["type"] == "scan.created" and envelope["id"].startswith("evt_")
+    assert received.headers["webhook-id"] == envelope["id"]
+    assert received.headers["content-type"] == "application/json"
+    data = envelope["data"]
+    assert data["id"] == code["id"] and data["isUnique"] is True
+    assert data["device"] == "mobile" and data["os"] == "iOS" and data["country"] == "unknown"
+    assert set(data) == {"id", "scannedAt", "country", "device", "os", "browser", "referrer", "isUnique"}
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert log["eventId"] == envelope["id"] and log["type"] == "scan.created"
+    assert (log["status"], log["attempts"], log["lastStatusCode"], log["lastError"]) == ("succeeded", 1, 204, None)
+
+
+def test_a_second_scan_by_the_same_phone_is_not_unique(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url, events=["scan.created"])
+    code = create_code(hooks, auth)
+    scan(hooks, code["id"])
+    scan(hooks, code["id"])
+    drain(hooks.registry["huey"], wait_for_one=True)
+    received = receiver.wait_for(2)
+    envelopes = [verified(endpoint["secret"], r) for r in received]
+    # no order is assumed: deliveries may arrive in any order
+    assert sorted(e["data"]["isUnique"] for e in envelopes) == [False, True]
+    assert len({e["id"] for e in envelopes}) == 2
+
+
+def test_code_created_and_updated_carry_the_code_object(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url, events=["qr.created", "qr.updated"])
+    code = create_code(hooks, auth)
+    updated = hooks.put_json(f"/api/qr/codes/{code['id']}", {"destination": "https://example.com/summer"},
+                             headers=auth).json
+    drain(hooks.registry["huey"])
+    received = receiver.wait_for(2)
+    by_type = {e["type"]: e for e in (verified(endpoint["secret"], r) for r in received)}
+    assert by_type["qr.created"]["data"] == code
+    assert by_type["qr.updated"]["data"] == updated
+    assert by_type["qr.updated"]["data"]["destination"] == "https://example.com/summer"
+
+
+def test_a_bulk_job_emits_bulk_completed_and_no_per_code_events(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url)          # every event type
+    accepted = hooks.post_json("/api/qr/codes/bulk", [{"data": f"https://example.com/{i}", "returnType": "svg"}
+                                                      for i in range(3)], headers=auth, status=202).json
+    drain_bulk(hooks.registry["huey"])      # runs the slices, then the webhook dispatch they queued
+    (received,) = receiver.wait_for(1)
+    envelope = verified(endpoint["secret"], received)
+    assert envelope["type"] == "bulk.completed"
+    status = hooks.get(f"/api/qr/codes/bulk/{accepted['bulkId']}", headers=auth).json
+    assert envelope["data"] == status and status["succeeded"] == 3
+    assert len(receiver.requests) == 1 and [d["type"] for d in deliveries(hooks, auth, endpoint["id"])] == [
+        "bulk.completed"]
+
+
+def test_a_500_is_retried_on_the_schedule_and_then_delivered(hooks, auth, receiver, frozen_clock):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    receiver.respond_with(500)
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["attempts"], log["lastStatusCode"]) == ("pending", 1, 500)
+    assert "500" in log["lastError"]
+    dispatch = hooks.registry["tasks"]["webhooks.dispatch"].call_local
+    frozen_clock.advance(SCHEDULE[0] - 1)
+    assert dispatch() == 0                      # not due yet
+    frozen_clock.advance(1)
+    assert dispatch() == 1
+    first, second = receiver.wait_for(2)
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]      # the same event, again
+    assert verified(endpoint["secret"], first) == verified(endpoint["secret"], second)
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["attempts"], log["lastStatusCode"], log["lastError"]) == ("succeeded", 2, 204, None)
+
+
+def test_after_the_last_try_the_delivery_is_failed_and_can_be_retried(hooks, auth, receiver, frozen_clock):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    receiver.respond_with(*[503] * (len(SCHEDULE) + 1))
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    dispatch = hooks.registry["tasks"]["webhooks.dispatch"].call_local
+    for delay in SCHEDULE:
+        frozen_clock.advance(delay)
+        assert dispatch() == 1
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["attempts"], log["lastStatusCode"], log["nextAttemptAt"]) == ("failed", 3, 503, None)
+    frozen_clock.advance(24 * 3600)
+    assert dispatch() == 0                      # failed is final until someone retries
+    hooks.post(f"/api/webhooks/{endpoint['id']}/deliveries/{log['id']}/retry", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["attempts"], log["lastStatusCode"]) == ("succeeded", 4, 204)
+    assert len({r.headers["webhook-id"] for r in receiver.wait_for(4)}) == 1
+
+
+def test_a_redirect_is_a_failure_and_is_not_followed(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    receiver.respond_with(307, location=f"http://127.0.0.1:{receiver.port}/elsewhere")
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["lastStatusCode"]) == ("pending", 307) and "redirect" in log["lastError"]
+    assert [r.path for r in receiver.requests] == ["/hook"]
+
+
+def test_no_answer_within_the_timeout_is_a_failure(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    held = receiver.hold()                      # the receiver takes the request and says nothing
+    try:
+        hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+        drain(hooks.registry["huey"])
+    finally:
+        held.set()
+    (log,) = deliveries(hooks, auth, endpoint["id"])
+    assert (log["status"], log["lastStatusCode"]) == ("pending", None)
+    assert log["lastError"] == f"no answer within {TIMEOUT_SECONDS:g} s"
+
+
+def test_the_old_secret_signs_too_for_24_hours_after_a_rotation(hooks, auth, receiver, frozen_clock):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    old = endpoint["secret"]
+    new = hooks.post(f"/api/webhooks/{endpoint['id']}/rotate-secret", headers=auth).json["secret"]
+    assert new.startswith("whsec_") and new != old
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    (during,) = receiver.wait_for(1)
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    assert verified(new, during) == verified(old, during)
+    frozen_clock.advance(24 * 3600 + 1)
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    after = receiver.wait_for(2)[1]
+    assert len(after.headers["webhook-signature"].split(" ")) == 1
+    verified(new, after)
+    assert not spec_verify(old, after.headers, after.body)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
+
+
+def test_a_tampered_body_does_not_verify(hooks, auth, receiver):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    drain(hooks.registry["huey"])
+    (received,) = receiver.wait_for(1)
+    assert verified(endpoint["secret"], received)["type"] == "webhook.test"
+    tampered = received.body.replace(b"webhook.test", b"webhook.tesT")
+    assert not spec_verify(endpoint["secret"], received.headers, tampered)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(endpoint["secret"]).verify(tampered, received.headers)
+
+
+def test_a_disabled_endpoint_gets_nothing_and_a_deleted_one_drops_its_deliveries(hooks, auth, receiver, count_rows):
+    endpoint = subscribe(hooks, auth, receiver.url, events=["qr.created"])
+    hooks.put_json(f"/api/webhooks/{endpoint['id']}", {"status": "disabled"}, headers=auth)
+    create_code(hooks, auth)
+    assert deliveries(hooks, auth, endpoint["id"]) == []
+    hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=409)
+    hooks.put_json(f"/api/webhooks/{endpoint['id']}", {"status": "enabled"}, headers=auth)
+    receiver.respond_with(500)
+    create_code(hooks, auth)
+    drain(hooks.registry["huey"])
+    assert [d["status"] for d in deliveries(hooks, auth, endpoint["id"])] == ["pending"]
+    hooks.delete(f"/api/webhooks/{endpoint['id']}", headers=auth, status=204)
+    assert count_rows()["webhook_deliveries"] == 0 and count_rows()["webhook_endpoints"] == 0
