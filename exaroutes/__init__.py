@@ -11,19 +11,18 @@ def main(global_config, **settings):
     settings["handle_exceptions"] = "false"    # our JSON exception views replace Cornice's
     with Configurator(settings=settings) as config:
         config.include("cornice")
-        config.include(".request_id")  # X-Request-Id on every response, for logs and support
+        config.include(".edge.request_id")  # X-Request-Id on every response, for logs and support
         config.include(".models")      # engine, request.dbsession, pyramid_tm, pyramid_retry
         config.include(".plugins")     # data types and renderers from entry points, loaded once
         config.include(".auth")        # bearer-key security policy
-        config.include(".rate_limits")  # per key on /api, per address on /r/{id}
-        config.include(".security_headers")  # CSP, nosniff, Referrer-Policy
-        config.include(".idempotency")  # Idempotency-Key on creating POSTs
+        config.include(".edge.rate_limits")  # per key on /api, per address on /r/{id}
+        config.include(".edge.security_headers")  # CSP, nosniff, Referrer-Policy
+        config.include(".api.idempotency")  # Idempotency-Key on creating POSTs
         config.include(".jobs")        # huey queue, tasks, request.enqueue_after_commit
         config.include(".errors")      # one JSON error shape for every 4xx/5xx
         config.include(".edge.outage")  # database unreachable: 503 + Retry-After, never 500
         config.include(".api")         # Cornice services under /api
         config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
-        config.include(".scan")        # /r/{short_id}
+        config.include(".scan")        # /r/{short_id} and every route under it, through the one scan gate
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key
-        config.include(".protections")  # password form of protected codes (/r/{short_id}/password)
         return wrap_app(config.make_wsgi_app(), settings)  # access log, 413 before reading

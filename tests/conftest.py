@@ -9,7 +9,7 @@ import transaction
 import webtest
 from sqlalchemy import text
 
-from exaroutes import main
+from exaroutes import clock, main
 from exaroutes.auth.keys import create_key, get_or_create_workspace
 from exaroutes.migrations import upgrade
 from exaroutes.models import Base, get_engine, get_session_factory, get_tm_session
@@ -142,3 +142,12 @@ def count_rows(dbengine):
                     for table in Base.metadata.sorted_tables}
 
     return count
+
+
+@pytest.fixture
+def move_clock(monkeypatch):
+    """Shift "now" forward by a timedelta, for expiry and time-limited tokens."""
+    def move(delta):
+        moved = clock.utcnow() + delta
+        monkeypatch.setattr(clock, "source", lambda: moved)
+    return move

@@ -1,16 +1,16 @@
 """`GET /api/qr/codes/{id}/analytics?days=30`: a code's scans per day, country, device, OS, browser, referrer."""
 import colander
 
-from exaroutes.analytics import code_analytics
+from exaroutes.codes.analytics import code_analytics
 from exaroutes.api.openapi import responds
 from exaroutes.api.responses import analytics_object
 from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
 from exaroutes.auth import API_PERMISSION
-from exaroutes.codes import get_code
+from exaroutes.codes.lookup import api_code
 
 code_analytics_service = Service(name="code_analytics", path="/api/qr/codes/{id}/analytics",
-                                 description="Scan analytics of one dynamic QR code")
+                                 description="Scan analytics of one dynamic QR code", factory=api_code)
 
 
 class DecimalDigits(colander.Integer):
@@ -36,6 +36,5 @@ class Analytics(colander.MappingSchema):
 @responds({200: analytics_object()})
 def code_analytics_get(request):
     """Scans per UTC day and per country, device, OS, browser and referrer, read from the daily rollups."""
-    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
-    return code_analytics(request.dbsession, found, request.validated["querystring"]["days"],
+    return code_analytics(request.dbsession, request.context, request.validated["querystring"]["days"],
                           top=request.registry.settings["exaroutes.analytics.referrer_hosts"])

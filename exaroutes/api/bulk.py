@@ -7,14 +7,16 @@ from exaroutes.api.responses import ZIP, bulk_accepted, bulk_status
 from exaroutes.api.service import Service
 from exaroutes.api.validation import parse_json_body
 from exaroutes.auth import API_PERMISSION
-from exaroutes.bulk_items import check_items
-from exaroutes.bulk_jobs import archive_size, create_job, get_job, job_json, slices, take_archive
-from exaroutes.idempotency import idempotent
+from exaroutes.bulk.items import check_items
+from exaroutes.bulk.jobs import archive_size, job_json, queue_job, take_archive
+from exaroutes.codes.lookup import api_job
+from exaroutes.api.idempotency import idempotent
 
 bulk = Service(name="bulk", path="/api/qr/codes/bulk", description="Create up to 1000 dynamic codes in one job")
-bulk_job = Service(name="bulk_job", path="/api/qr/codes/bulk/{bulkId}", description="Progress of a bulk job")
+bulk_job = Service(name="bulk_job", path="/api/qr/codes/bulk/{bulkId}", description="Progress of a bulk job",
+                   factory=api_job)
 bulk_result = Service(name="bulk_result", path="/api/qr/codes/bulk/{bulkId}/result",
-                      description="The zip of a finished bulk job, served once")
+                      description="The zip of a finished bulk job, served once", factory=api_job)
 
 
 def validate_items(request, **kwargs):
@@ -33,9 +35,7 @@ def bulk_post(request):
 
     The job is stored and its slices are queued only after this transaction commits."""
     items = request.validated["body"]
-    job = create_job(request.dbsession, request.identity.workspace_id, items)
-    for start, stop in slices(job.total, request.registry.settings["exaroutes.jobs.bulk_slice_size"]):
-        request.enqueue_after_commit("bulk.slice", job.id, start, stop)
+    job = queue_job(request, request.identity.workspace_id, items)
     request.response.status_code = 202
     request.response.location = request.route_url("bulk_job", bulkId=job.bulk_id)
     return {"bulkId": job.bulk_id, "status": job.status, "total": job.total}
@@ -44,7 +44,7 @@ def bulk_post(request):
 @bulk_job.get(permission=API_PERMISSION)
 @responds({200: bulk_status()})
 def bulk_job_get(request):
-    job = get_job(request.dbsession, request.identity.workspace_id, request.matchdict["bulkId"])
+    job = request.context
     return job_json(request.dbsession, job)
 
 
@@ -55,7 +55,7 @@ def bulk_result_get(request):
     """The zip of a finished job, served once (a second fetch is 410); HEAD looks without spending it.
 
     The archive is deleted in the transaction that serves it."""
-    job = get_job(request.dbsession, request.identity.workspace_id, request.matchdict["bulkId"])
+    job = request.context
     if request.method == "HEAD":
         response = Response(content_type="application/zip")
         response.content_length = archive_size(request.dbsession, job)

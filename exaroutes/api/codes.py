@@ -1,5 +1,4 @@
 """Dynamic QR codes: /api/qr/codes, /api/qr/codes/{id}, /api/qr/codes/{id}/image."""
-import colander
 from pyramid.response import Response
 
 from exaroutes.api.bodies import CreateCode, ListCodes, UpdateCode
@@ -7,19 +6,26 @@ from exaroutes.api.openapi import responds
 from exaroutes.api.responses import IMAGE, code_list, code_object
 from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
+from exaroutes.validation import raise_if
 from exaroutes.auth import API_PERMISSION
-from exaroutes.codes import code_json, create_dynamic_code, get_code, list_codes, mark_updated
-from exaroutes.designs import check_design, validate_data
+from exaroutes.clock import utcnow
+from exaroutes.codes.edits import new_data_from_destination
+from exaroutes.codes.lookup import api_code
+from exaroutes.codes.present import code_json
+from exaroutes.codes.service import create_dynamic_code, list_codes, mark_updated
+from exaroutes.imaging.media import media_type
+from exaroutes.imaging.design import check_design, validate_data
 from exaroutes.errors import ApiError, field_error
-from exaroutes.idempotency import idempotent
-from exaroutes.protections import refuse_protected_update
+from exaroutes.api.idempotency import idempotent
+from exaroutes.protections.names import refuse_protected_update
 from exaroutes.protections.limits import change_limits
 from exaroutes.protections.options import create_options
 
 codes = Service(name="codes", path="/api/qr/codes", description="Dynamic QR codes of the workspace")
-code = Service(name="code", path="/api/qr/codes/{id}", description="One dynamic QR code")
+# `factory=api_code`: the view's `request.context` is the workspace's code, or the request got a 404
+code = Service(name="code", path="/api/qr/codes/{id}", description="One dynamic QR code", factory=api_code)
 code_image = Service(name="code_image", path="/api/qr/codes/{id}/image",
-                     description="The printed image of a dynamic QR code")
+                     description="The printed image of a dynamic QR code", factory=api_code)
 
 JSON_ONLY = "application/json"
 
@@ -59,19 +65,8 @@ def codes_get(request):
 @code.get(permission=API_PERMISSION)
 @responds({200: code_object()})
 def code_get(request):
-    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
+    found = request.context
     return code_json(found, request.registry.settings)
-
-
-def new_data_from_destination(datatype, destination):
-    """A destination in the type's canonical form, parsed back into data (422 naming `destination`)."""
-    if not isinstance(destination, str):
-        raise ApiError.for_field(422, "body", "destination", "must be a string")
-    try:
-        return datatype.from_destination(destination)
-    except colander.Invalid as invalid:
-        reasons = "; ".join(invalid.asdict().values())
-        raise ApiError.for_field(422, "body", "destination", reasons)
 
 
 @code.put(schema=UpdateCode(), validators=(validate_request,), content_type=JSON_ONLY,
@@ -87,15 +82,14 @@ def code_put(request):
     if "data" in body and "destination" in body:
         raise ApiError(422, "Give either data or destination, not both.",
                        [field_error("body", "destination", "conflicts with data")])
-    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
+    found = request.context
     refuse_protected_update(found)
     datatype = request.registry["datatypes"].get(found.data_type)
     if datatype is None and ("data" in body or "destination" in body):
         raise ApiError(409, f"The data type {found.data_type!r} of this code is not installed.")
     if "data" in body:
         data, errors = validate_data(datatype, body["data"])
-        if errors:
-            raise ApiError(422, f"{errors[0]['name']}: {errors[0]['description']}", errors)
+        raise_if(errors)
     elif "destination" in body:
         data = new_data_from_destination(datatype, body["destination"])
     if "data" in body or "destination" in body:
@@ -112,12 +106,11 @@ def code_put(request):
 @responds({200: IMAGE, 304: None})
 def code_image_get(request):
     """The image as printed; it never changes, so clients may cache it and revalidate by ETag."""
-    found = get_code(request.dbsession, request.identity.workspace_id, request.matchdict["id"])
-    renderer = request.registry["renderers"].get(found.format)
-    media_type = renderer.media_type if renderer else "application/octet-stream"
-    response = Response(body=found.image, content_type=media_type, conditional_response=True)
+    found = request.context
+    image_type = media_type(request.registry, found.format)
+    response = Response(body=found.image, content_type=image_type, conditional_response=True)
     response.etag = found.image_etag
     response.cache_control = "private, max-age=86400"
-    if media_type == "image/svg+xml":
+    if image_type == "image/svg+xml":
         response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response

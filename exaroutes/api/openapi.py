@@ -16,7 +16,7 @@ import colander
 from cornice.service import get_services
 from pyramid.interfaces import IRoutesMapper
 
-from exaroutes.api.schemas import AnyJson
+from exaroutes.schemas.types import AnyJson
 from exaroutes.auth import API_PERMISSION
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}

@@ -4,9 +4,9 @@ Objects allow extra properties (`unknown="preserve"`): DESIGN.md §1.2 lets fiel
 """
 import colander
 
-from exaroutes.analytics import BREAKDOWNS
+from exaroutes.codes.analytics import BREAKDOWNS
 from exaroutes.api.openapi import BINARY, RENDERER_IMAGES
-from exaroutes.api.protection_fields import MAX_SCANS_LIMIT
+from exaroutes.schemas.limits import MAX_SCANS_LIMIT
 from exaroutes.protections.names import PROTECTIONS
 
 TIMESTAMP = {"pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"}
@@ -99,7 +99,7 @@ def ranking(name, key):
 
 
 def analytics_object():
-    """DESIGN.md §1.5 plus the sibling breakdowns of exaroutes.analytics.BREAKDOWNS."""
+    """DESIGN.md §1.5 plus the sibling breakdowns of exaroutes.codes.analytics.BREAKDOWNS."""
     day = open_object("scans of one UTC day", field(colander.String(), "date", json_schema=DATE),
                       field(colander.Integer(), "scans", validator=colander.Range(0, None)))
     day.name = "day"

@@ -1,22 +1,21 @@
 """Static codes: `POST /api/qr/static` encodes the payload itself and stores nothing."""
-import base64
-
 from exaroutes.api.bodies import CreateStatic
 from exaroutes.api.openapi import responds
 from exaroutes.api.responses import static_result
 from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
 from exaroutes.auth import API_PERMISSION
-from exaroutes.designs import check_design, render_design
+from exaroutes.imaging.design import check_design, render_design
+from exaroutes.imaging.media import data_uri, media_type
 
 static = Service(name="static", path="/api/qr/static", description="Static QR codes (nothing stored)")
 
 
-def image_field(media_type, image):
+def image_field(content_type, image):
     """SVG as its text; any other format as a `data:` URI."""
-    if media_type == "image/svg+xml":
+    if content_type == "image/svg+xml":
         return image.decode("utf-8")
-    return f"data:{media_type};base64,{base64.b64encode(image).decode('ascii')}"
+    return data_uri(content_type, image)
 
 
 @static.post(schema=CreateStatic(), validators=(validate_request,), content_type="application/json",
@@ -26,6 +25,5 @@ def static_post(request):
     design = check_design(request.registry, request.validated["body"])
     payload = request.registry["datatypes"][design.data_type].payload(design.data)
     image = render_design(request.registry, design, payload)
-    media_type = request.registry["renderers"][design.return_type].media_type
     return {"type": "static", "dataType": design.data_type, "format": design.return_type,
-            "image": image_field(media_type, image)}
+            "image": image_field(media_type(request.registry, design.return_type), image)}

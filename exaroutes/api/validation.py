@@ -7,9 +7,8 @@ as the client wrote it (`size`, `data.ssid`, `[3].data`), and the status follows
 """
 import json
 
-import colander
-
 from exaroutes.errors import ApiError, field_error
+from exaroutes.validation import deserialize, raise_if
 
 
 def _reject_constant(name):
@@ -26,42 +25,6 @@ def parse_json_body(request):
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
         raise ApiError(400, f"The request body is {reason}.", [field_error("body", "", reason)])
-
-
-def unknown_field_errors(node, cstruct, location, prefix=""):
-    """A typo must not be silently ignored: every key the schema does not know is an error."""
-    known = {child.name for child in node.children}
-    return [field_error(location, f"{prefix}{key}", "unknown field") for key in cstruct if key not in known]
-
-
-def invalid_errors(invalid, location, prefix="", root=None):
-    """colander.Invalid → our error entries (colander names nested fields `data.ssid`).
-
-    `root` is the name of a wrapper node (`body`, `querystring`) that the client never wrote.
-    """
-    errors = []
-    for name, message in invalid.asdict().items():
-        if root and (name == root or name.startswith(root + ".")):
-            name = name[len(root) + 1:]
-        errors.append(field_error(location, f"{prefix}{name}" if name else prefix.rstrip(".") or location,
-                                  message))
-    return errors
-
-
-def deserialize(node, cstruct, location, prefix=""):
-    """(value, errors) for a mapping `cstruct` under `node`, reporting unknown keys too."""
-    errors = unknown_field_errors(node, cstruct, location, prefix)
-    try:
-        value = node.deserialize(cstruct)
-    except colander.Invalid as invalid:
-        return None, errors + invalid_errors(invalid, location, prefix, root=node.name)
-    return value, errors
-
-
-def raise_if(errors, status=422):
-    if errors:
-        first = errors[0]
-        raise ApiError(status, f"{first['name']}: {first['description']}", errors)
 
 
 def validate_querystring(request, node):

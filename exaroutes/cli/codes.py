@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from exaroutes.cli.common import load_config, unit_of_work
-from exaroutes.protections import CodeNotFound, lock_code, unlock_code
+from exaroutes.protections.locks import CodeNotFound, lock_code, unlock_code
 
 
 def parse_args(argv):

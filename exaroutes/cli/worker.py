@@ -10,7 +10,7 @@ import sys
 
 from exaroutes import main as make_app
 from exaroutes.cli.common import load_config
-from exaroutes.jobs.bulk import sweep
+from exaroutes.bulk.worker import sweep
 from exaroutes.jobs.consumer import MAX_POLL_SECONDS
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ app (templates, CSS, charts as inline SVG); no script and no third-party origin 
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.settings import asbool
 
+from exaroutes.codes.lookup import dashboard_code, dashboard_job
 from exaroutes.dashboard.session import make_session_factory, signed_in_user
 
 
@@ -26,13 +27,13 @@ def includeme(config):
     config.add_route("dashboard_signout", "/dashboard/signout")
     config.add_route("dashboard_codes", "/dashboard/codes")
     config.add_route("dashboard_new", "/dashboard/codes/new")
-    config.add_route("dashboard_code", "/dashboard/codes/{id}")
-    config.add_route("dashboard_edit", "/dashboard/codes/{id}/edit")
-    config.add_route("dashboard_image", "/dashboard/codes/{id}/image")
-    config.add_route("dashboard_download", "/dashboard/codes/{id}/download/{format}")
+    config.add_route("dashboard_code", "/dashboard/codes/{id}", factory=dashboard_code)
+    config.add_route("dashboard_edit", "/dashboard/codes/{id}/edit", factory=dashboard_code)
+    config.add_route("dashboard_image", "/dashboard/codes/{id}/image", factory=dashboard_code)
+    config.add_route("dashboard_download", "/dashboard/codes/{id}/download/{format}", factory=dashboard_code)
     config.add_route("dashboard_bulk", "/dashboard/bulk")
-    config.add_route("dashboard_bulk_job", "/dashboard/bulk/{bulkId}")
-    config.add_route("dashboard_bulk_archive", "/dashboard/bulk/{bulkId}/archive")
+    config.add_route("dashboard_bulk_job", "/dashboard/bulk/{bulkId}", factory=dashboard_job)
+    config.add_route("dashboard_bulk_archive", "/dashboard/bulk/{bulkId}/archive", factory=dashboard_job)
     config.add_route("dashboard_webhooks", "/dashboard/webhooks")
     config.add_route("dashboard_webhook", "/dashboard/webhooks/{id}")
     config.add_route("dashboard_webhook_action", "/dashboard/webhooks/{id}/{action}")

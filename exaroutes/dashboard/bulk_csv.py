@@ -2,7 +2,7 @@
 
 The header row names the body fields (`data`, `dataType`, `size`, `foregroundColor`, `maxScans`, ...).
 Cells are text; each is converted to the JSON type the schema wants by the create form's own helpers
-(`exaroutes.dashboard.forms`), and the items are then checked by `exaroutes.bulk_items.check_items`,
+(`exaroutes.dashboard.forms`), and the items are then checked by `exaroutes.bulk.items.check_items`,
 the very code behind `POST /api/qr/codes/bulk`. So a row's error reads like the API's 422, prefixed
 with where it is: `row 4 (item [3]): data: ...`. Object-typed data (wifi, vcard...) goes in the
 `data` cell as the type's canonical string (`WIFI:S:cafe;;`), which the data types accept.
@@ -14,8 +14,8 @@ import csv
 import io
 import re
 
-from exaroutes.api.bodies import BulkItemBody
-from exaroutes.bulk_items import MAX_ITEMS, check_items
+from exaroutes.schemas.design import BulkItemBody
+from exaroutes.bulk.items import MAX_ITEMS, check_items
 from exaroutes.dashboard.forms import FormField, api_errors, data_fields, field_of, form_body
 from exaroutes.errors import ApiError
 

@@ -1,6 +1,6 @@
 """Bulk upload from the dashboard: a CSV becomes a bulk job, its progress page, its archive once.
 
-Everything after the CSV is the API's bulk machinery (`exaroutes.bulk_items`, `exaroutes.bulk_jobs`,
+Everything after the CSV is the API's bulk machinery (`exaroutes.bulk.items`, `exaroutes.bulk.jobs`,
 the `bulk.slice` task): a job made here is the job `POST /api/qr/codes/bulk` would make of the same
 items, queued only after this request's transaction commits.
 """
@@ -10,8 +10,8 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from exaroutes.bulk_items import MAX_ITEMS
-from exaroutes.bulk_jobs import create_job, get_job, job_json, slices, take_archive
+from exaroutes.bulk.items import MAX_ITEMS
+from exaroutes.bulk.jobs import job_json, queue_job, take_archive
 from exaroutes.dashboard.bulk_csv import COLUMNS, MAX_SHOWN_ERRORS, MAX_UPLOAD_BYTES, CsvRefused, csv_items
 from exaroutes.dashboard.pages import error_page, require_user, template
 from exaroutes.errors import ApiError
@@ -61,17 +61,15 @@ def bulk_post(request):
         items = csv_items(request.registry, raw)
     except CsvRefused as refused:
         return upload_page(request, user, refused.errors, filename, status=refused.status)
-    job = create_job(request.dbsession, user.workspace_id, items)
-    for start, stop in slices(job.total, request.registry.settings["exaroutes.jobs.bulk_slice_size"]):
-        request.enqueue_after_commit("bulk.slice", job.id, start, stop)
+    job = queue_job(request, user.workspace_id, items)
     return HTTPSeeOther(location=request.route_url("dashboard_bulk_job", bulkId=job.bulk_id))
 
 
 @view_config(route_name="dashboard_bulk_job", request_method="GET", renderer=template("bulk_job.jinja2"))
 def bulk_job_get(request):
     """Progress; the page reloads itself while the job runs. Another workspace's job is a 404."""
-    user = require_user(request)
-    job = get_job(request.dbsession, user.workspace_id, request.matchdict["bulkId"])
+    require_user(request)
+    job = request.context
     running = job.status in UNFINISHED
     return {"job": job_json(request.dbsession, job), "running": running,
             "refresh": REFRESH_SECONDS if running else None}
@@ -80,8 +78,8 @@ def bulk_job_get(request):
 @view_config(route_name="dashboard_bulk_archive", request_method="POST", require_csrf=True)
 def bulk_archive_post(request):
     """The zip, once: a POST (never a GET a prefetcher could spend), deleted in the serving transaction."""
-    user = require_user(request)
-    job = get_job(request.dbsession, user.workspace_id, request.matchdict["bulkId"])
+    require_user(request)
+    job = request.context
     try:
         archive = take_archive(request.dbsession, job)
     except ApiError as exc:

@@ -4,15 +4,16 @@ from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from exaroutes.analytics import BREAKDOWNS, OPEN_ENDED, code_analytics
-from exaroutes.api.bodies import STATUSES
-from exaroutes.codes import get_code, redirect_url
+from exaroutes.codes.analytics import BREAKDOWNS, OPEN_ENDED, code_analytics
+from exaroutes.schemas.design import STATUSES
+from exaroutes.codes.service import redirect_url
+from exaroutes.imaging.media import media_type
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
 from exaroutes.dashboard.pages import require_user, template
-from exaroutes.dashboard.protected import EditRefused, audit_entries, edit_code
-from exaroutes.designs import Design, render_design
+from exaroutes.codes.edits import EditRefused, audit_entries, edit_code
+from exaroutes.imaging.design import Design, render_design
 from exaroutes.errors import ApiError
-from exaroutes.protections import code_destination
+from exaroutes.protections.encryption import code_destination
 
 CHART_DAYS = (7, 30, 90)
 
@@ -47,15 +48,15 @@ def code_page(request, code, days=30, values=None, errors=None, status=200):
 
 @view_config(route_name="dashboard_code", request_method="GET")
 def code_get(request):
-    user = require_user(request)
-    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    require_user(request)
+    code = request.context
     return code_page(request, code, chart_days(request))
 
 
 @view_config(route_name="dashboard_edit", request_method="POST", require_csrf=True)
 def edit_post(request):
     user = require_user(request)
-    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    code = request.context
     try:
         edit_code(request, user, code, request.POST)
     except EditRefused as refused:
@@ -65,17 +66,12 @@ def edit_post(request):
     return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))
 
 
-def media_type(request, format_name):
-    renderer = request.registry["renderers"].get(format_name)
-    return renderer.media_type if renderer else "application/octet-stream"
-
-
 @view_config(route_name="dashboard_image", request_method="GET")
 def image_get(request):
     """The printed image, for the thumbnails."""
-    user = require_user(request)
-    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
-    response = Response(body=code.image, content_type=media_type(request, code.format))
+    require_user(request)
+    code = request.context
+    response = Response(body=code.image, content_type=media_type(request.registry, code.format))
     response.cache_control = "private, max-age=3600"
     return response
 
@@ -83,8 +79,8 @@ def image_get(request):
 @view_config(route_name="dashboard_download", request_method="GET")
 def download_get(request):
     """The code's image in any installed format: the stored print, or the same design redrawn."""
-    user = require_user(request)
-    code = get_code(request.dbsession, user.workspace_id, request.matchdict["id"])
+    require_user(request)
+    code = request.context
     format_name = request.matchdict["format"]
     if format_name not in request.registry["renderers"]:
         raise ApiError.for_field(404, "path", "format", "no such image format is installed")
@@ -95,6 +91,6 @@ def download_get(request):
         style = {name: value for name, value in (code.style or {}).items() if name in renderer.supported_style}
         design = Design(code.data_type, code.data, format_name, style)
         body = render_design(request.registry, design, redirect_url(request.registry.settings, code.short_id))
-    response = Response(body=body, content_type=media_type(request, format_name))
+    response = Response(body=body, content_type=media_type(request.registry, format_name))
     response.content_disposition = f'attachment; filename="{code.short_id}.{format_name}"'
     return response

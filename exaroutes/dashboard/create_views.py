@@ -1,16 +1,16 @@
 """Create a code: fields from the schemas, a server-side preview, then the saved code's page."""
-import base64
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
-from exaroutes.api.bodies import CreateCodeBody
-from exaroutes.api.validation import deserialize
-from exaroutes.codes import create_dynamic_code, redirect_url
+from exaroutes.schemas.design import CreateCodeBody
+from exaroutes.validation import deserialize
+from exaroutes.codes.service import create_dynamic_code, redirect_url
 from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
 from exaroutes.dashboard.pages import require_user, template
-from exaroutes.designs import check_design, render_design
+from exaroutes.imaging.design import check_design, render_design
+from exaroutes.imaging.media import data_uri, media_type
 from exaroutes.errors import ApiError, field_error
 
 #: the preview encodes a redirect URL of the same length as the real one, so it looks the same
@@ -81,8 +81,7 @@ def new_post(request):
         if request.POST.get("action") == "preview":
             settings = request.registry.settings
             image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID))
-            media_type = request.registry["renderers"][design.return_type].media_type
-            preview = f"data:{media_type};base64,{base64.b64encode(image).decode()}"
+            preview = data_uri(media_type(request.registry, design.return_type), image)
             return page(request, datatype, values, preview=preview)
         code = create_dynamic_code(request.dbsession, request.registry, request.registry.settings,
                                    user.workspace_id, design)

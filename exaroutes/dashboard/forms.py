@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import colander
 
-from exaroutes.api.bodies import CreateCodeBody
-from exaroutes.api.schemas import StrictBoolean, StrictInteger, StrictNumber
+from exaroutes.schemas.design import CreateCodeBody
+from exaroutes.schemas.types import StrictBoolean, StrictInteger, StrictNumber
 
 #: body fields the create page shows in its own way (the type tabs, the format select, the data fields)
 OWN_FIELDS = ("data", "dataType", "returnType")

@@ -1,12 +1,12 @@
 """The codes table: filters, search, keyset paging (the API's order and cursors)."""
 from pyramid.view import view_config
 
-from exaroutes.api.bodies import STATUSES
-from exaroutes.codes import list_codes
+from exaroutes.schemas.design import STATUSES
+from exaroutes.codes.service import list_codes
 from exaroutes.dashboard.listing import RECENT_DAYS, recent_scan_counts
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.errors import ApiError
-from exaroutes.protections import code_destination
+from exaroutes.protections.encryption import code_destination
 
 PAGE_SIZE = 25
 

@@ -8,7 +8,7 @@ import re
 import colander
 from pyramid.response import Response
 
-from exaroutes.api.schemas import StrictString, json_type
+from exaroutes.schemas.types import StrictString, json_type
 
 
 class ObjectOrString(colander.Mapping):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import colander
 
-from exaroutes.api.schemas import StrictNumber
+from exaroutes.schemas.types import StrictNumber
 from exaroutes.datatypes.fields import ObjectOrString, UriDataType
 
 NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"

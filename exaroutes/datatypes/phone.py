@@ -1,7 +1,7 @@
 """`phone`: a `tel:` URI (RFC 3966) that offers to call the number."""
 import colander
 
-from exaroutes.api.schemas import StrictString
+from exaroutes.schemas.types import StrictString
 from exaroutes.datatypes.fields import UriDataType, compact_phone, phone_number
 
 

@@ -1,9 +1,9 @@
 """`text`: plain text; a dynamic text code shows the text on a small page."""
 import colander
 
-from exaroutes.api.schemas import StrictString
+from exaroutes.schemas.types import StrictString
 from exaroutes.datatypes.fields import PayloadDestination
-from exaroutes.scan.content_pages import fields_page
+from exaroutes.datatypes.pages import fields_page
 
 
 class TextType(PayloadDestination):

@@ -1,7 +1,7 @@
 """`url`: the QR code (or the redirect) leads to a web page."""
 import colander
 
-from exaroutes.api.schemas import StrictString, http_url
+from exaroutes.schemas.types import StrictString, http_url
 from exaroutes.datatypes.fields import PayloadDestination, redirect
 
 

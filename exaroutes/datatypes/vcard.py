@@ -3,12 +3,15 @@ from html import escape
 
 import colander
 
-from exaroutes.api.schemas import http_url
+from exaroutes.schemas.types import http_url
 from exaroutes.datatypes.fields import (
     ObjectOrString, PayloadDestination, email_address, no_line_breaks, phone_number, text_field)
 from exaroutes.datatypes.vcard_text import read_vcard, write_vcard
-from exaroutes.scan.content_pages import fields_page
-from exaroutes.scan.contact import contact_path
+from exaroutes.datatypes.pages import fields_page
+
+
+#: the route of the .vcf download (registered by exaroutes.scan.contact)
+CONTACT_ROUTE = "scan_contact"
 
 
 class VcardSchema(colander.MappingSchema):
@@ -39,10 +42,18 @@ class VcardType(PayloadDestination):
         return write_vcard(data)
 
     def scan_response(self, request, code):
-        """A page with the contact and a link that downloads it as a .vcf the phone imports."""
+        """A page with the contact and a link that downloads it as a .vcf the phone imports.
+
+        A password-protected card has no download link: the password opens this page once (the unlock
+        is spent by the scan), and `/r/{id}/contact.vcf` goes through the same gate, so the link
+        would only lead back to the password form.
+        """
         data = code.data
         name = f"{data['firstName']} {data['lastName']}"
         rows = [("Name", name, True)] + [(label, data[field], True) for field, label in LABELS.items()
                                          if field in data]
-        link = f'<p><a class="save" href="{escape(contact_path(request, code))}" download="contact.vcf">Save contact</a></p>'
+        if code.password_hash:
+            return fields_page(request, name, rows)
+        contact_path = request.route_path(CONTACT_ROUTE, short_id=code.short_id)
+        link = f'<p><a class="save" href="{escape(contact_path)}" download="contact.vcf">Save contact</a></p>'
         return fields_page(request, name, rows, intro=link)

@@ -9,9 +9,9 @@ import re
 
 import colander
 
-from exaroutes.api.schemas import StrictBoolean, StrictString
+from exaroutes.schemas.types import StrictBoolean, StrictString
 from exaroutes.datatypes.fields import ObjectOrString, PayloadDestination, invalid_field, text_field
-from exaroutes.scan.content_pages import fields_page
+from exaroutes.datatypes.pages import fields_page
 
 ENCRYPTIONS = ("WPA", "WEP", "nopass")
 SPECIAL = '\\;,:"'

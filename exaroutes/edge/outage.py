@@ -17,7 +17,7 @@ import logging
 from sqlalchemy import exc as sa_exc
 
 from exaroutes.errors import error_response, unexpected_error
-from exaroutes.scan.pages import unavailable_page
+from exaroutes.html import unavailable_page
 
 log = logging.getLogger(__name__)
 

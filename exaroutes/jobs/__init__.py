@@ -11,7 +11,7 @@ import os
 
 from huey import RedisHuey, SqliteHuey, crontab
 
-from exaroutes.jobs import bulk
+from exaroutes.bulk import worker as bulk
 from exaroutes.webhooks import delivery as webhook_delivery
 from exaroutes.jobs.consumer import start_embedded_consumer
 

@@ -14,6 +14,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exaroutes.models.meta import Base
 
+#: rollup dimension -> the scan field it counts (`scans` and `unique` are counted separately)
+DIMENSIONS = {"country": "country", "device": "device", "os": "os", "browser": "browser",
+              "referrer": "referrer"}
+UNKNOWN = "unknown"
+#: where referrer hosts beyond the stored ones of a code's day are counted (exaroutes.scan.rollups writes, exaroutes.codes.analytics reads)
+OTHER = "other"
+
 
 class ScanRollup(Base):
     __tablename__ = "scan_rollups"

@@ -41,8 +41,8 @@ class Renderer(Protocol):
     def render(self, matrix, style) -> bytes:
         """Draw `matrix` (rows of booleans, True = dark module, no quiet zone) with `style`.
 
-        `style` has every field of DESIGN.md §1.4 with its default applied (exaroutes.rendering.
-        resolve_style); `logo` is None or an exaroutes.logos.Logo (checked RGBA pixels, never the
+        `style` has every field of DESIGN.md §1.4 with its default applied (exaroutes.imaging.render.
+        resolve_style); `logo` is None or an exaroutes.imaging.logos.Logo (checked RGBA pixels, never the
         client's bytes). Drawing through exaroutes.renderers.svg keeps a renderer identical to the
         PNG the service decodes before it answers (as the exaroutes-pdf plugin does).
         """

@@ -1,8 +1,6 @@
 """The compliance lock: an operator freezes a code (`exaroutes-codes lock`); the API then answers 409."""
-from sqlalchemy import select
-
 from exaroutes.clock import utcnow
-from exaroutes.models import QrCode
+from exaroutes.codes.lookup import find_code
 from exaroutes.protections.names import with_protection, without_protection
 
 
@@ -11,7 +9,7 @@ class CodeNotFound(Exception):
 
 
 def _find(dbsession, short_id):
-    code = dbsession.scalar(select(QrCode).where(QrCode.short_id == short_id))
+    code = find_code(dbsession, short_id)
     if code is None:
         raise CodeNotFound(f"no QR code {short_id!r}")
     return code

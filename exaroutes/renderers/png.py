@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from exaroutes.logos import fitted, placement
+from exaroutes.imaging.logos import fitted, placement
 from exaroutes.renderers.shapes import tiles
 from exaroutes.renderers.style import STYLE_FIELDS, blend_palette, hex_to_rgb, layout
 

@@ -6,7 +6,7 @@ our own PNG re-encoding in a `data:` URI.
 import base64
 import io
 
-from exaroutes.logos import fitted, placement
+from exaroutes.imaging.logos import fitted, placement
 from exaroutes.renderers.shapes import tiles
 from exaroutes.renderers.style import STYLE_FIELDS, layout
 

@@ -1,16 +1,20 @@
-"""`GET /r/{short_id}`: the hot path. A plain Pyramid view: one (cached) lookup, one group-committed insert, one response.
+"""`GET /r/{short_id}` and every route under `/r/`: the hot path. One (cached) lookup, one group-committed
+insert, one response.
 
-The enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`, `rollups.py`) live in
-their own modules, and so do the protections (`exaroutes.protections.scan_gate`: expiry, scan caps,
-password); this view only decides what to answer and whether the request is a scan.
+Every route here gets its code from the one scan gate (`gate.py`, a route factory: unknown, switched
+off, expired, capped, password, decryption), so the views only decide what to answer. The
+enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`, `rollups.py`) live in their
+own modules; `password.py` is the password form, `contact.py` the vCard download.
 """
-from pyramid.httpexceptions import HTTPMethodNotAllowed
+import secrets
+
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from exaroutes.codes import is_short_id
-from exaroutes.protections import scan_gate
+from exaroutes.protections.signing import SIGNING_KEY, derive_signing_key
 from exaroutes.scan.code_cache import CodeCache
-from exaroutes.scan.pages import gone_page, not_found_page, unavailable_page
+from exaroutes.scan.gate import ScanStop, password_code, scan_code, stop_response
+from exaroutes.html import unavailable_page
+from exaroutes.scan.password import password_post
 from exaroutes.scan.record import ScanSettings, is_counted, scan_row
 from exaroutes.scan.writer import ScanNotRecorded, ScanWriter
 from exaroutes.webhooks.delivery import Waker
@@ -23,28 +27,13 @@ def record_scan(request, code):
 
 
 def scan_view(request):
-    if request.method not in ("GET", "HEAD"):
-        raise HTTPMethodNotAllowed(headers={"Allow": "GET, HEAD"})
-    short_id = request.matchdict["short_id"]
-    if not is_short_id(short_id):  # NUL bytes would even fail on PostgreSQL; no lookup for garbage
-        return not_found_page()
-    code = request.registry["code_cache"].get(short_id)
-    if code is None:
-        return not_found_page()
-    if code.status != "active":
-        return gone_page()
-    # Expiry, scan cap (claimed atomically in the database, never on the cached object), password.
-    gate = scan_gate.protection_gate(request, code, counted=is_counted(request))
-    if gate is not None:
-        return gate
-    datatype = request.registry["datatypes"].get(code.data_type)
-    if datatype is None:
-        return gone_page()
-    # an encrypted code's plaintext exists only in this response, never in the cache or a session
-    response = datatype.scan_response(request, scan_gate.readable_code(request.registry.settings, code))
+    """The data type's answer (redirect or page) for the code the gate let through; then the scan row."""
+    context = request.context
+    datatype = request.registry["datatypes"][context.code.data_type]
+    response = datatype.scan_response(request, context.readable)
     if is_counted(request):
         try:
-            record_scan(request, code)
+            record_scan(request, context.code)
         except ScanNotRecorded:
             return unavailable_page()   # never hand out a redirect whose scan was not stored
     return response
@@ -61,7 +50,13 @@ def includeme(config):
                                                 on_events=Waker(config.registry))
     # At shutdown, after the last request: commit whatever the writer still holds (exaroutes.shutdown).
     config.registry.setdefault("on_shutdown", []).append(config.registry["scan_writer"].flush)
-    config.add_route("scan", "/r/{short_id}")
+    # Without EXAROUTES_SECRET (a development setup), password forms are signed with a key of this
+    # process only: enough for one process; several processes need the shared secret (production sets it).
+    config.registry[SIGNING_KEY] = derive_signing_key(settings) or secrets.token_bytes(32)
+    config.add_view(stop_response, context=ScanStop, permission=NO_PERMISSION_REQUIRED)
+    config.add_route("scan", "/r/{short_id}", factory=scan_code)
     config.add_view(scan_view, route_name="scan", permission=NO_PERMISSION_REQUIRED)
+    config.add_route("scan_password", "/r/{short_id}/password", factory=password_code)
+    config.add_view(password_post, route_name="scan_password", permission=NO_PERMISSION_REQUIRED)
     config.include(".contact")     # /r/{short_id}/contact.vcf: the download behind a vcard page
     config.include(".assets")      # /assets/copy.js: the copy buttons of the content pages

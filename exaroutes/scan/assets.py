@@ -2,7 +2,7 @@
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 ASSETS = "exaroutes:scan/assets/"
-COPY_SCRIPT = ASSETS + "copy.js"
+
 
 
 def includeme(config):

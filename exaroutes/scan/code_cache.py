@@ -11,9 +11,10 @@ Cached codes are detached from any session and shared between threads: treat the
 import threading
 import time
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
+from exaroutes.codes.lookup import find_code
 from exaroutes.models import QrCode
 
 
@@ -29,7 +30,7 @@ class CodeCache:
     def load(self, short_id):
         """The code from the database, in a session of its own (the result outlives it)."""
         with self.session_factory() as session:    # closing (not rolling back) keeps the attributes loaded
-            return session.scalar(select(QrCode).where(QrCode.short_id == short_id))
+            return find_code(session, short_id)
 
     def get(self, short_id):
         """The code with this short id, or None; at most `ttl` seconds old."""

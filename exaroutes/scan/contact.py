@@ -1,33 +1,23 @@
 """`GET /r/{short_id}/contact.vcf`: the vCard of a dynamic `vcard` code, as a file phones import.
 
-The scan page of a vcard code links here. Fetching the file is not a scan (the page view was), so
-nothing is recorded; an inactive code's card is gone (410) like its page.
+The scan page of a vcard code links here. The code comes through the scan gate
+(`exaroutes.scan.gate.contact_code`), so every protection of the scan page applies to the file too:
+unknown 404, switched off, expired or capped 410, a password code answers the password form, and an
+encrypted card is served decrypted. Fetching the file is not a scan (the page view was): nothing is
+recorded and no cap is spent.
 """
-from pyramid.httpexceptions import HTTPMethodNotAllowed
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
-from sqlalchemy import select
 
-from exaroutes.models import QrCode
-from exaroutes.scan.pages import gone_page, not_found_page
+from exaroutes.datatypes.vcard import CONTACT_ROUTE
+from exaroutes.scan.gate import contact_code
 
-ROUTE = "scan_contact"
-
-
-def contact_path(request, code):
-    return request.route_path(ROUTE, short_id=code.short_id)
+ROUTE = CONTACT_ROUTE
 
 
 def contact_view(request):
-    if request.method not in ("GET", "HEAD"):
-        raise HTTPMethodNotAllowed(headers={"Allow": "GET, HEAD"})
-    code = request.dbsession.scalar(select(QrCode).where(QrCode.short_id == request.matchdict["short_id"],
-                                                         QrCode.data_type == "vcard"))
-    if code is None:
-        return not_found_page()
-    if code.status != "active":
-        return gone_page()
-    response = Response(body=code.destination.encode("utf-8"), content_type="text/vcard", charset="utf-8")
+    card = request.context.readable.destination
+    response = Response(body=card.encode("utf-8"), content_type="text/vcard", charset="utf-8")
     response.content_disposition = 'attachment; filename="contact.vcf"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -35,5 +25,5 @@ def contact_view(request):
 
 
 def includeme(config):
-    config.add_route(ROUTE, "/r/{short_id}/contact.vcf")
+    config.add_route(ROUTE, "/r/{short_id}/contact.vcf", factory=contact_code)
     config.add_view(contact_view, route_name=ROUTE, permission=NO_PERMISSION_REQUIRED)

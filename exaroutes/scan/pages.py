@@ -1,35 +1,8 @@
-"""The small HTML pages a scan may answer: phone-sized, escaped, no external assets, no scripts."""
+"""The HTML pages a scan may answer: unknown, switched off, expired, capped, the password form, too
+many attempts, try again. Built on the shell in `exaroutes.html`."""
 from html import escape
 
-from pyramid.response import Response
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;max-width:40rem}}
-h1{{font-size:1.3rem}}pre{{white-space:pre-wrap;word-break:break-word;background:#f3f3f3;padding:1rem;
-border-radius:.5rem;font-size:1.05rem}}</style>
-</head><body>
-<h1>{title}</h1>
-{body}
-</body></html>
-"""
-
-HTML_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
-}
-
-
-def html_response(title, body_html, status=200):
-    """`body_html` must already be escaped; `title` is escaped here."""
-    response = Response(PAGE.format(title=escape(title), body=body_html), status=status,
-                        content_type="text/html", charset="utf-8")
-    response.headers.update(HTML_HEADERS)
-    return response
+from exaroutes.html import html_response
 
 
 def gone_page():
@@ -41,9 +14,41 @@ def not_found_page():
     return html_response("Unknown QR code", "<p>No QR code has this address.</p>", status=404)
 
 
-def unavailable_page(retry_after=5):
-    """503 while the database cannot be reached: the scan was not counted and may be repeated."""
-    response = html_response("Please try again", "<p>This QR code could not be opened just now. "
-                             "Please scan it again in a moment.</p>", status=503)
-    response.headers["Retry-After"] = str(retry_after)
+# The password form must not be framed (clickjacking a password field); CSP `frame-ancestors` does
+# not fall back to `default-src`, so it is spelt out. No `form-action`: browsers apply it to the
+# redirects after the POST, which end at the customer's destination.
+FORM_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+}
+
+
+def expired_page():
+    return html_response("This code has expired",
+                         "<p>The owner of this QR code set it to stop working at a set time.</p>", status=410)
+
+
+def capped_page():
+    return html_response("This code has reached its scan limit",
+                         "<p>The owner of this QR code allowed only a set number of scans.</p>", status=410)
+
+
+def password_page(action, csrf_token, message=None, status=200):
+    notice = f'<p role="alert"><strong>{escape(message)}</strong></p>' if message else ""
+    body = (f"{notice}<p>This QR code is protected. Enter its password to continue.</p>"
+            f'<form method="post" action="{escape(action)}">'
+            f'<input type="hidden" name="csrf" value="{escape(csrf_token)}">'
+            '<p><label>Password<br><input type="password" name="password" required autofocus '
+            'autocomplete="current-password" maxlength="256"></label></p>'
+            '<p><button type="submit">Continue</button></p></form>')
+    response = html_response("Password required", body, status=status)
+    response.headers.update(FORM_HEADERS)
+    return response
+
+
+def too_many_attempts_page(retry_after):
+    response = html_response("Too many attempts",
+                             f"<p>Too many wrong passwords. Try again in {int(retry_after)} seconds.</p>",
+                             status=429)
+    response.headers["Retry-After"] = str(int(retry_after))
     return response

@@ -12,13 +12,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exaroutes.models import Scan, ScanRollup, ScanVisitor
+from exaroutes.models.rollup import DIMENSIONS, OTHER, UNKNOWN
 
-#: rollup dimension -> the scan field it counts (`scans` and `unique` are counted separately)
-DIMENSIONS = {"country": "country", "device": "device", "os": "os", "browser": "browser",
-              "referrer": "referrer"}
-UNKNOWN = "unknown"
-#: where referrer hosts beyond the stored ones of a code's day are counted (exaroutes.analytics)
-OTHER = "other"
 #: distinct referrer hosts kept per code and day (`exaroutes.analytics.referrer_hosts_stored`)
 REFERRER_HOSTS_STORED = 50
 #: every row of a batch names the same columns, so one compiled INSERT serves all

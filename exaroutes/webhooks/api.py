@@ -2,7 +2,8 @@
 from exaroutes.api.openapi import responds
 from exaroutes.api.responses import page_of
 from exaroutes.api.service import Service
-from exaroutes.api.validation import raise_if, validate_request
+from exaroutes.api.validation import validate_request
+from exaroutes.validation import raise_if
 from exaroutes.auth import API_PERMISSION
 from exaroutes.webhooks import service
 from exaroutes.webhooks.schemas import (CreateEndpoint, Page, UpdateEndpoint, delivery_object, endpoint_object,

@@ -3,7 +3,7 @@ import colander
 
 from exaroutes.api.bodies import ListCodesQuery
 from exaroutes.api.responses import TIMESTAMP, field, open_object
-from exaroutes.api.schemas import AnyJson, StrictString
+from exaroutes.schemas.types import AnyJson, StrictString
 from exaroutes.webhooks.models import DISABLED, ENABLED, FAILED, PENDING, SUCCEEDED
 from exaroutes.webhooks.outbox import EVENT_TYPES
 

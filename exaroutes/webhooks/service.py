@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from exaroutes.clock import isoformat, utcnow
-from exaroutes.codes import decode_cursor, encode_cursor
+from exaroutes.codes.cursors import decode_cursor, encode_cursor
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.encryption import EncryptionUnavailable, encrypt_text
 from exaroutes.webhooks import signing

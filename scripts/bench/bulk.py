@@ -193,7 +193,7 @@ def render_floor(items):
     """
     from exaroutes.plugins.registry import (BUILTIN_DATATYPES, BUILTIN_RENDERERS, DATATYPES, RENDERERS,
                                             load_plugins)
-    from exaroutes.rendering import render
+    from exaroutes.imaging.render import render
     registry = {"datatypes": load_plugins(DATATYPES, BUILTIN_DATATYPES),
                 "renderers": load_plugins(RENDERERS, BUILTIN_RENDERERS)}
     started = time.monotonic()

@@ -38,7 +38,7 @@ def limiter_cost(storage, count):
     from limits.storage import storage_from_string
     from limits.strategies import FixedWindowRateLimiter
 
-    from exaroutes.rate_limits import Limiter
+    from exaroutes.edge.rate_limits import Limiter
 
     limiter = Limiter(FixedWindowRateLimiter(storage_from_string(storage)), "100000000/minute", "bench")
     started = time.perf_counter()

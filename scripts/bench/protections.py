@@ -15,7 +15,8 @@ import time
 import webtest
 
 from exaroutes import main
-from exaroutes.protections import decrypt_text, encrypt_text, hash_password, verify_password
+from exaroutes.protections.encryption import decrypt_text, encrypt_text
+from exaroutes.protections.passwords import hash_password, verify_password
 from benchdb import migrated_database
 
 KINDS = {

@@ -27,10 +27,10 @@ import qrcode.image.svg
 import segno
 import zxingcpp
 
-from exaroutes.qr import build_matrix
+from exaroutes.imaging.matrix import build_matrix
 from exaroutes.renderers.png import PngRenderer
 from exaroutes.renderers.svg import SvgRenderer
-from exaroutes.rendering import render, resolve_style
+from exaroutes.imaging.render import render, resolve_style
 
 PAYLOAD = "https://qr.exaroutes.com/r/Ab3xK9pQ"
 STYLED = {"shape": "rounded", "foregroundColor": "#1A2B6D", "backgroundColor": "#FFF8E1"}

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from exaroutes import clock
-from exaroutes.analytics import code_analytics
+from exaroutes.codes.analytics import code_analytics
 from exaroutes.models import QrCode, Scan
 from exaroutes.scan.rollups import write_scans
 

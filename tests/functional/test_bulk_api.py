@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from exaroutes import clock, main
-from exaroutes.bulk_jobs import create_job
-from exaroutes.jobs.bulk import sweep
+from exaroutes.bulk.jobs import create_job
+from exaroutes.bulk.worker import sweep
 from exaroutes.models import ApiKey
 from tests.conftest import REDIRECT_BASE
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, read_archive, url_items  # noqa: F401
@@ -243,7 +243,7 @@ def test_an_item_the_worker_cannot_make_is_reported_not_retried_forever(testapp,
 
 def test_a_worker_killed_before_finishing_leaves_a_job_the_sweeper_completes(testapp, auth, queue, app, monkeypatch):
     """Every item committed, but the archive was never built: the sweeper queues the last slice again."""
-    from exaroutes.jobs.bulk import run_chunk
+    from exaroutes.bulk.worker import run_chunk
 
     bulk_id = post_bulk(testapp, auth, url_items(2)).json["bulkId"]
     job_id = queue.dequeue().args[0]          # the task is lost with its worker; only its chunk ran

@@ -1,7 +1,7 @@
 """Issue 10, bulk from the dashboard: a CSV upload becomes a bulk job, its progress, its archive once."""
 import webtest
 
-from exaroutes.bulk_items import MAX_ITEMS
+from exaroutes.bulk.items import MAX_ITEMS
 from exaroutes.dashboard.bulk_csv import MAX_UPLOAD_BYTES
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue  # noqa: F401
 from tests.functional.dashboard_helpers import sign_in

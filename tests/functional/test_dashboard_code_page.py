@@ -4,7 +4,7 @@ import datetime
 
 from sqlalchemy import select
 
-from exaroutes.analytics import code_analytics
+from exaroutes.codes.analytics import code_analytics
 from exaroutes.clock import utcnow
 from exaroutes.models import AuditEntry, QrCode
 from exaroutes.scan.rollups import write_scans

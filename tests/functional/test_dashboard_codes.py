@@ -4,7 +4,7 @@ import datetime
 
 from sqlalchemy import select
 
-from exaroutes.api.bodies import CreateCodeBody
+from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.clock import utcnow
 from exaroutes.models import QrCode, Scan
 from tests.conftest import REDIRECT_BASE

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from exaroutes import clock, main
-from exaroutes.protections import lock_code
+from exaroutes.protections.locks import lock_code
 from tests.qr_decode import decode_any
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")

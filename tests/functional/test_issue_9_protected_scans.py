@@ -24,15 +24,6 @@ def scans(committed):
     return committed(lambda db: db.scalar(select(func.count()).select_from(Scan)))
 
 
-@pytest.fixture
-def move_clock(monkeypatch):
-    """Shift "now" forward by a timedelta, for expiry and time-limited tokens."""
-    def move(delta):
-        moved = clock.utcnow() + delta
-        monkeypatch.setattr(clock, "source", lambda: moved)
-    return move
-
-
 def csrf_token(page):
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 

@@ -4,7 +4,7 @@ import datetime
 import pytest
 from sqlalchemy import text
 
-from exaroutes.analytics import code_analytics
+from exaroutes.codes.analytics import code_analytics
 from exaroutes.migrations import upgrade
 from exaroutes.models import QrCode, get_engine, get_session_factory
 from tests.services import create_postgres_database

@@ -5,9 +5,9 @@ import cornice.service
 from pyramid.config import Configurator
 from pyramid.interfaces import IRoutesMapper
 
-from exaroutes.api.bodies import CreateCodeBody
+from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.api.openapi import openapi_document, responds
-from exaroutes.api.schemas import StrictInteger
+from exaroutes.schemas.types import StrictInteger
 from exaroutes.settings import load_settings
 
 

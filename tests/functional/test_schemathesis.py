@@ -16,7 +16,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
                                  response_schema_conformance, status_code_conformance)
 
 from exaroutes import main
-from exaroutes.analytics import BREAKDOWNS
+from exaroutes.codes.analytics import BREAKDOWNS
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue  # noqa: F401
 from tests.functional.test_analytics import IPHONE, scan
 from tests.qr_decode import decode_any, decode_data_uri

@@ -2,7 +2,7 @@
 import colander
 import pytest
 
-from exaroutes.designs import check_design
+from exaroutes.imaging.design import check_design
 from exaroutes.errors import ApiError
 from exaroutes.plugins.interfaces import DataType
 from exaroutes.plugins.registry import BUILTIN_DATATYPES, BUILTIN_RENDERERS, DATATYPES, RENDERERS, load_plugins

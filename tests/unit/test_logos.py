@@ -6,7 +6,7 @@ import os
 import pytest
 from PIL import Image
 
-from exaroutes.logos import LARGEST_BOX, MAX_LOGO_BYTES, LogoError, parse_logo
+from exaroutes.imaging.logos import LARGEST_BOX, MAX_LOGO_BYTES, LogoError, parse_logo
 from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
 
 
@@ -52,7 +52,7 @@ def test_a_one_mebibyte_photo_is_shrunk_to_the_largest_box():
 
 
 def test_the_logo_is_drawn_at_most_a_fifth_of_the_width():
-    from exaroutes.logos import placement
+    from exaroutes.imaging.logos import placement
     logo = parse_logo(data_uri(png_logo((400, 100)), "image/png"))
     for size in (64, 512, 4096):
         place = placement(logo, size, module_px=max(1, size // 33))

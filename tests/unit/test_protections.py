@@ -6,12 +6,13 @@ from types import SimpleNamespace
 import colander
 import pytest
 
-from exaroutes.api.protection_fields import Timestamp
+from exaroutes.schemas.limits import Timestamp
 from exaroutes.errors import ApiError
-from exaroutes.protections import (
-    code_data, code_destination, decrypt_text, encrypt_text, hash_password, readable_code,
-    refuse_protected_update, verify_password)
-from exaroutes.protections.encryption import EncryptionUnavailable, UndecryptableCode, encrypt_code
+from exaroutes.protections.encryption import (
+    EncryptionUnavailable, UndecryptableCode, code_data, code_destination, decrypt_text, encrypt_code, encrypt_text,
+    readable_code)
+from exaroutes.protections.names import refuse_protected_update
+from exaroutes.protections.passwords import hash_password, verify_password
 from exaroutes.protections.names import with_protection, without_protection
 
 SETTINGS = {"exaroutes.secret": "unit-test-secret"}
@@ -77,9 +78,9 @@ def test_protection_lists_keep_canonical_order_and_the_409_names_each():
     assert [e["description"].split(":")[0] for e in caught.value.errors] == ["password", "compliance"]
 
 
-@pytest.mark.parametrize("module", ["exaroutes.protections.pages", "exaroutes.protections.password_form"])
+@pytest.mark.parametrize("module", ["exaroutes.scan.pages", "exaroutes.scan.password", "exaroutes.scan.gate"])
 def test_scan_and_protection_modules_import_in_any_order(module):
-    """The scan view imports the gate and the gate's pages import the scan package: either may come first."""
+    """The scan package, its gate, password form and pages import in any order (no import cycle)."""
     import subprocess
     import sys
 

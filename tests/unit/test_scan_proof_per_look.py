@@ -1,5 +1,5 @@
 """A bulk chunk decodes the first drawing of each look and draws the rest of that look without decoding
-(exaroutes.rendering.render with `proven`). Backed here: drawings made on the skipping path, for every
+(exaroutes.imaging.render.render with `proven`). Backed here: drawings made on the skipping path, for every
 shape, with and without a logo, at a small size, all decode with zxing-cpp to their own redirect URL,
 including ids whose letters and digits zxing-cpp's encoder may pack differently (all upper case)."""
 import random
@@ -8,9 +8,9 @@ import string
 import pytest
 
 from exaroutes.plugins.registry import BUILTIN_DATATYPES, BUILTIN_RENDERERS, DATATYPES, RENDERERS, load_plugins
-from exaroutes.qr import build_matrix
+from exaroutes.imaging.matrix import build_matrix
 from exaroutes.renderers.shapes import SHAPES
-from exaroutes.rendering import proof_key, render
+from exaroutes.imaging.render import proof_key, render
 from tests.logo_images import data_uri, png_logo
 from tests.qr_decode import decode_image
 
@@ -53,7 +53,7 @@ def test_the_proof_key_tells_looks_apart():
 
 
 def test_without_a_batch_every_drawing_is_decoded(monkeypatch):
-    from exaroutes import rendering
+    from exaroutes.imaging import render as rendering
     decoded = []
     monkeypatch.setattr(rendering, "decode_picture", lambda picture: decoded.append(1) or [BASE + "Ab3xK9pQ"])
     for _ in range(3):

@@ -12,11 +12,11 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from exaroutes.qr import build_matrix
+from exaroutes.imaging.matrix import build_matrix
 from exaroutes.renderers.png import PngRenderer
 from exaroutes.renderers.shapes import SHAPES
 from exaroutes.renderers.svg import SvgRenderer
-from exaroutes.rendering import decode_picture, resolve_style
+from exaroutes.imaging.render import decode_picture, resolve_style
 from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
 from tests.qr_decode import rasterize_svg
 

@@ -2,7 +2,7 @@
 import colander
 import pytest
 
-from exaroutes.api.schemas import StrictBoolean, StrictInteger, StrictString, http_url
+from exaroutes.schemas.types import StrictBoolean, StrictInteger, StrictString, http_url
 
 
 @pytest.mark.parametrize("value", [12.7, True, "12", None, [1]])

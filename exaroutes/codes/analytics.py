@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from exaroutes.clock import utcnow
 from exaroutes.models import ScanRollup
-
-from exaroutes.scan.rollups import OTHER
+from exaroutes.models.rollup import OTHER
 
 #: result key -> (rollup dimension, the key each entry names its value with)
 BREAKDOWNS = {"countries": ("country", "country"), "devices": ("device", "device"), "os": ("os", "os"),

@@ -12,8 +12,8 @@ import io
 import zxingcpp
 from PIL import Image
 
-from exaroutes.logos import parse_logo
-from exaroutes.qr import build_matrix
+from exaroutes.imaging.logos import parse_logo
+from exaroutes.imaging.matrix import build_matrix
 
 DEFAULT_STYLE = {
     "size": 512,
@@ -45,11 +45,13 @@ def decode_png(image_bytes):
         return decode_picture(image)
 
 
-def resolve_style(style):
-    """What renderers draw: the client's fields over the defaults, `logo` parsed (and forcing H)."""
+def resolve_style(style, logo=None):
+    """What renderers draw: the client's fields over the defaults, `logo` parsed (and forcing H).
+
+    `logo` is the already parsed `style["logo"]` when the caller has it (a checked Design)."""
     full = {**DEFAULT_STYLE, "logo": None, **style}
     if style.get("logo") is not None:
-        full["logo"] = parse_logo(style["logo"])
+        full["logo"] = logo if logo is not None else parse_logo(style["logo"])
         full["errorCorrection"] = "H"
     return full
 
@@ -65,14 +67,14 @@ def proof_key(return_type, style, payload, matrix):
     return return_type, repr(sorted(style.items())), len(payload), payload.isascii(), len(matrix)
 
 
-def render(registry, payload, return_type, style, proven=None):
+def render(registry, payload, return_type, style, proven=None, logo=None):
     """Image bytes of `payload` drawn by the `return_type` renderer; raises if it would not scan.
 
     `proven` (a set, for a batch of codes) holds the proof keys already decoded in this batch: the
     first drawing of each key is decoded with zxing-cpp, later ones of the same key are not
     (tests/unit/test_scan_proof_per_look.py decodes samples of every shape to back this up).
     """
-    full = resolve_style(style)
+    full = resolve_style(style, logo)
     matrix = build_matrix(payload, full["errorCorrection"])
     renderer = registry["renderers"][return_type]
     png = registry["renderers"]["png"]

@@ -1,18 +1,15 @@
-"""Dynamic codes: creating, finding, updating and presenting them, always within one workspace."""
-import base64
-import binascii
-import datetime
+"""Dynamic codes: creating, finding and listing them, always within one workspace."""
 import hashlib
 import secrets
 import string
 
 from sqlalchemy import and_, func, or_, select
 
-from exaroutes.clock import isoformat, utcnow
-from exaroutes.designs import render_design
+from exaroutes.clock import utcnow
+from exaroutes.imaging.design import render_design
 from exaroutes.errors import ApiError
+from exaroutes.codes.cursors import decode_cursor, encode_cursor
 from exaroutes.models import QrCode
-from exaroutes.protections.encryption import code_destination
 from exaroutes.protections.options import apply_options
 from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
 
@@ -51,7 +48,7 @@ def mark_updated(dbsession, settings, code):
 
 def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None):
     """A new dynamic code with its rendered image, not yet in any session (bulk inserts many at once).
-    `proven`: see `exaroutes.rendering.render`.
+    `proven`: see `exaroutes.imaging.render.render`.
 
     `options` (exaroutes.protections.options.CodeOptions) are applied before the INSERT, so an
     encrypted code's plaintext never reaches the table.
@@ -81,21 +78,6 @@ def get_code(dbsession, workspace_id, short_id):
     return code
 
 
-def encode_cursor(code):
-    raw = f"{code.created_at.isoformat()}|{code.short_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor):
-    """(created_at, short_id) of an opaque cursor, or ApiError 422."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, short_id = raw.split("|")
-        return datetime.datetime.fromisoformat(created), short_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ApiError.for_field(422, "querystring", "cursor", "not a cursor this API gave out")
-
-
 def list_codes(dbsession, workspace_id, limit, cursor="0", data_type=None, status=None, search=None):
     """One page, newest first, in keyset order on (created_at, short_id): stable while codes are added.
 
@@ -120,23 +102,3 @@ def list_codes(dbsession, workspace_id, limit, cursor="0", data_type=None, statu
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
     return page, total, next_cursor
-
-
-def code_json(code, settings):
-    """The QR code object of DESIGN.md §1.2."""
-    return {
-        "id": code.short_id,
-        "type": code.type,
-        "dataType": code.data_type,
-        "destination": code_destination(settings, code),
-        "redirectUrl": redirect_url(settings, code.short_id),
-        "status": code.status,
-        "encrypted": code.encrypted,
-        "secure": list(code.protections or []),
-        "createdAt": isoformat(code.created_at),
-        "updatedAt": isoformat(code.updated_at),
-        "format": code.format,
-        "style": dict(code.style or {}),
-        "expiresAt": isoformat(code.expires_at),
-        "maxScans": code.max_scans,
-    }

@@ -20,7 +20,7 @@ from pyramid.events import NewRequest, NewResponse
 from exaroutes.auth import bearer_token
 from exaroutes.auth.keys import key_digest
 from exaroutes.errors import ApiError, field_error
-from exaroutes.scan.pages import html_response
+from exaroutes.html import html_response
 
 log = logging.getLogger(__name__)
 

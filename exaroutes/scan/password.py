@@ -9,15 +9,12 @@ enriched like any other) and the unlock is spent there.
 """
 import secrets
 
-from pyramid.httpexceptions import HTTPMethodNotAllowed, HTTPSeeOther
-from sqlalchemy import select
+from pyramid.httpexceptions import HTTPSeeOther
 
 from exaroutes.clock import UTC, utcnow
-from exaroutes.models import QrCode
-# Modules, not names: the scan package imports the gate, which imports this module, while these import.
-from exaroutes.protections import attempts, pages, passwords, scan_gate
+from exaroutes.protections import attempts, passwords
 from exaroutes.protections.signing import SIGNING_KEY, client_fingerprint, sign, signature_matches
-from exaroutes.scan import pages as scan_pages
+from exaroutes.scan import pages
 
 CSRF_COOKIE = "exr_csrf"
 UNLOCK_COOKIE = "exr_unlock"
@@ -90,16 +87,7 @@ def _unlocked_redirect(request, code):
 
 def password_post(request):
     """Check a password: 303 to the code when right, the form again (403) when wrong, 429 when guessing."""
-    if request.method != "POST":
-        raise HTTPMethodNotAllowed(headers={"Allow": "POST"})
-    code = request.dbsession.scalar(select(QrCode).where(QrCode.short_id == request.matchdict["short_id"]))
-    if code is None or not code.password_hash:
-        return scan_pages.not_found_page()
-    if code.status != "active":
-        return scan_pages.gone_page()
-    blocked = scan_gate.limit_page(code)
-    if blocked is not None:
-        return blocked
+    code = request.context.code       # exaroutes.scan.gate.password_code: active, unexpired, not capped
     if not csrf_ok(request, code, request.POST.get("csrf")):
         return form_response(request, code, "This form has expired. Please enter the password again.", 403)
     password = request.POST.get("password", "")

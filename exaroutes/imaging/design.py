@@ -4,17 +4,17 @@
 and `render_design` draws it; create, static and bulk all use these two, so they cannot drift apart.
 """
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import colander
 
-from exaroutes.api.validation import invalid_errors
-from exaroutes.design_rules import colour_errors, logo_errors
 from exaroutes.errors import ApiError, field_error
-from exaroutes.logos import LogoError
-from exaroutes.qr import PayloadTooLong
-from exaroutes.rendering import DEFAULT_STYLE, Unscannable, render
+from exaroutes.imaging.logos import LogoError
+from exaroutes.imaging.matrix import PayloadTooLong
+from exaroutes.imaging.render import DEFAULT_STYLE, Unscannable, render
+from exaroutes.imaging.rules import checked_logo, colour_errors
 from exaroutes.renderers.style import STYLE_FIELDS, ImageTooSmall
+from exaroutes.validation import invalid_errors, raise_if
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class Design:
     data: object
     return_type: str
     style: dict          # the fields the client gave; defaults are applied when rendering
+    #: the parsed `style["logo"]` (exaroutes.imaging.logos.Logo) once check_design has read it: a logo of
+    #: up to 1 MiB is decoded and thumbnailed once per request, not again for the render
+    logo: object = field(default=None, compare=False, repr=False)
 
     def stored_style(self):
         """The style as a code object shows it: a logo (up to 1 MiB) by the SHA-256 of its data URI,
@@ -60,22 +63,22 @@ def check_design(registry, body, prefix=""):
         errors += [field_error("body", f"{prefix}{name}", f"the {renderer.name} renderer cannot draw it")
                    for name in style if name not in renderer.supported_style]
     errors += colour_errors(style, DEFAULT_STYLE, prefix)
-    errors += logo_errors(style, prefix)
+    logo, logo_errors = checked_logo(style, prefix)
+    errors += logo_errors
     data = None
     if datatype is not None:
         data, data_errors = validate_data(datatype, body["data"], "data", prefix)
         errors += data_errors
-    if errors:
-        raise ApiError(422, f"{errors[0]['name']}: {errors[0]['description']}", errors)
-    return Design(body["dataType"], data, body["returnType"], style)
+    raise_if(errors)
+    return Design(body["dataType"], data, body["returnType"], style, logo)
 
 
 def render_design(registry, design, payload, prefix="", proven=None):
     """Image bytes of `payload` in the design's format and style, or ApiError 422 naming the cause.
 
-    `proven`: see `exaroutes.rendering.render` (bulk jobs prove each look once per chunk)."""
+    `proven`: see `exaroutes.imaging.render.render` (bulk jobs prove each look once per chunk)."""
     try:
-        return render(registry, payload, design.return_type, design.style, proven)
+        return render(registry, payload, design.return_type, design.style, proven, logo=design.logo)
     except PayloadTooLong as exc:
         raise ApiError.for_field(422, "body", f"{prefix}data", str(exc))
     except ImageTooSmall as exc:

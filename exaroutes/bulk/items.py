@@ -5,10 +5,10 @@ stored item with the same functions, so an accepted item becomes exactly what a 
 """
 import json
 
-from exaroutes.api.bodies import BulkItemBody
-from exaroutes.api.validation import deserialize, raise_if
-from exaroutes.codes import SHORT_ID_LENGTH, redirect_url
-from exaroutes.designs import check_design, render_design
+from exaroutes.schemas.design import BulkItemBody
+from exaroutes.validation import deserialize, raise_if
+from exaroutes.codes.service import SHORT_ID_LENGTH, redirect_url
+from exaroutes.imaging.design import check_design, render_design
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.options import create_options
 

@@ -6,7 +6,7 @@ for graphical objects (SC 1.4.11); it still admits the saturated brand colours c
 must also be the darker colour: many phone readers do not try inverted codes.
 """
 from exaroutes.errors import field_error
-from exaroutes.logos import LogoError, parse_logo
+from exaroutes.imaging.logos import LogoError, parse_logo
 from exaroutes.renderers.style import hex_to_rgb
 
 MIN_CONTRAST = 3.0
@@ -44,10 +44,15 @@ def colour_errors(style, defaults, prefix=""):
     return [field_error("body", f"{prefix}{name}", reason) for name in named]
 
 
-def logo_errors(style, prefix=""):
-    """A logo must be a readable PNG/JPEG of at most 1 MiB (it then forces error correction H)."""
+def checked_logo(style, prefix=""):
+    """(Logo or None, errors): a logo must be a readable PNG/JPEG of at most 1 MiB (it then forces error
+    correction H). The parsed Logo travels on in the Design, so a request decodes it once."""
     if "logo" not in style:
-        return []
+        return None, []
+    try:
+        return parse_logo(style["logo"]), []
+    except LogoError as exc:
+        return None, [field_error("body", f"{prefix}logo", str(exc))]
     try:
         parse_logo(style["logo"])
     except LogoError as exc:

@@ -3,19 +3,21 @@
 The API refuses to change a code whose `protections` are not empty (409). Here each protection has
 its own condition:
 - "compliance": a written reason is required;
-- "password": the code's password must be re-entered (`exaroutes.protections.verify_password`);
+- "password": the code's password must be re-entered (`exaroutes.protections.passwords.verify_password`);
 - "encrypt": the destination is shown decrypted to the signed-in workspace and written back
   encrypted; the audit log never holds its plaintext.
 Every dashboard edit of a protected code adds an AuditEntry in the same transaction.
 """
+import colander
 from sqlalchemy import select
 
-from exaroutes.api.bodies import STATUSES
-from exaroutes.api.codes import new_data_from_destination
-from exaroutes.codes import mark_updated
+from exaroutes.schemas.design import STATUSES
+from exaroutes.clock import utcnow
+from exaroutes.codes.service import mark_updated
 from exaroutes.errors import ApiError
 from exaroutes.models import AuditEntry
-from exaroutes.protections import code_destination, store_content, verify_password
+from exaroutes.protections.encryption import code_destination, store_content
+from exaroutes.protections.passwords import verify_password
 
 MAX_REASON_LENGTH = 2000
 #: what the audit log records instead of an encrypted code's destination
@@ -115,3 +117,14 @@ def audit_entries(dbsession, code):
     """The code's audit log, newest first."""
     return dbsession.scalars(select(AuditEntry).where(AuditEntry.code_id == code.id)
                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
+
+
+def new_data_from_destination(datatype, destination):
+    """A destination in the type's canonical form, parsed back into data (422 naming `destination`)."""
+    if not isinstance(destination, str):
+        raise ApiError.for_field(422, "body", "destination", "must be a string")
+    try:
+        return datatype.from_destination(destination)
+    except colander.Invalid as invalid:
+        reasons = "; ".join(invalid.asdict().values())
+        raise ApiError.for_field(422, "body", "destination", reasons)

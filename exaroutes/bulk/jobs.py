@@ -5,7 +5,7 @@ import secrets
 from sqlalchemy import delete, func, select
 
 from exaroutes.clock import isoformat, utcnow
-from exaroutes.codes import SHORT_ID_ALPHABET
+from exaroutes.codes.service import SHORT_ID_ALPHABET
 from exaroutes.errors import ApiError
 from exaroutes.models import BulkArchive, BulkItem, BulkJob
 from exaroutes.models.bulk import QUEUED, UNFINISHED
@@ -29,6 +29,18 @@ def create_job(dbsession, workspace_id, items):
                   items=items, created_at=now, touched_at=now)
     dbsession.add(job)
     dbsession.flush()
+    return job
+
+
+def queue_job(request, workspace_id, items):
+    """Store a job and queue its slices once this request commits: the one create-and-enqueue.
+
+    The API and the dashboard both call this, so a job is never stored without its slices queued
+    (or, if the queue is down, left `queued` for the sweeper to queue again).
+    """
+    job = create_job(request.dbsession, workspace_id, items)
+    for start, stop in slices(job.total, request.registry.settings["exaroutes.jobs.bulk_slice_size"]):
+        request.enqueue_after_commit("bulk.slice", job.id, start, stop)
     return job
 
 

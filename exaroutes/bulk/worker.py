@@ -18,12 +18,12 @@ import transaction
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from exaroutes.bulk_items import item_design
-from exaroutes.bulk_jobs import job_json, result_ttl, slices
+from exaroutes.bulk.items import item_design
+from exaroutes.bulk.jobs import job_json, result_ttl, slices
 from exaroutes.clock import utcnow
-from exaroutes.codes import new_dynamic_code
+from exaroutes.codes.service import new_dynamic_code
 from exaroutes.errors import ApiError
-from exaroutes.jobs.archive import build_archive
+from exaroutes.bulk.archive import build_archive
 from exaroutes.models import BulkArchive, BulkItem, BulkJob, get_tm_session
 from exaroutes.models.bulk import COMPLETED, FAILED, PROCESSING, UNFINISHED
 from exaroutes.webhooks.delivery import wake
@@ -48,7 +48,7 @@ def make_item(registry, job, position, item, proven):
     one go, so the write transaction (on SQLite the one write lock, which the other consumer thread
     waits for) lasts the INSERTs and the commit, not the rendering.
 
-    `proven` is the chunk's set of looks already decoded (exaroutes.rendering.render): the items of
+    `proven` is the chunk's set of looks already decoded (exaroutes.imaging.render.render): the items of
     a job differ only in their 8-character ids, so the first item of each look in a chunk is decoded
     with zxing-cpp and the others are drawn the same way without decoding again.
     """

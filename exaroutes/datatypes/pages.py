@@ -7,8 +7,7 @@ everything; the buttons stay hidden.
 """
 from html import escape
 
-from exaroutes.scan.assets import COPY_SCRIPT
-from exaroutes.scan.pages import HTML_HEADERS, html_response
+from exaroutes.html import COPY_SCRIPT, HTML_HEADERS, html_response
 
 CONTENT_SECURITY_POLICY = HTML_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
 

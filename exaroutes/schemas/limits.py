@@ -8,7 +8,7 @@ import datetime
 
 import colander
 
-from exaroutes.api.schemas import StrictBoolean, StrictInteger, StrictString, json_type
+from exaroutes.schemas.types import StrictBoolean, StrictInteger, StrictString, json_type
 from exaroutes.clock import UTC, utcnow
 
 MAX_SCANS_LIMIT = 2**31 - 1

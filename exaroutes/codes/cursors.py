@@ -1,0 +1,21 @@
+"""The opaque `cursor` of the code list: (created_at, short_id) of the last code shown, base64url."""
+import base64
+import binascii
+import datetime
+
+from exaroutes.errors import ApiError
+
+
+def encode_cursor(code):
+    raw = f"{code.created_at.isoformat()}|{code.short_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """(created_at, short_id) of an opaque cursor, or ApiError 422."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, short_id = raw.split("|")
+        return datetime.datetime.fromisoformat(created), short_id
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ApiError.for_field(422, "querystring", "cursor", "not a cursor this API gave out")
