@@ -8,7 +8,6 @@ from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
 from exaroutes.validation import raise_if
 from exaroutes.auth import API_PERMISSION
-from exaroutes.clock import utcnow
 from exaroutes.codes.edits import new_data_from_destination
 from exaroutes.codes.lookup import api_code
 from exaroutes.codes.present import code_json

@@ -12,7 +12,7 @@ import zipfile
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from exaroutes.codes.service import redirect_url
+from exaroutes.codes.ids import redirect_url
 from exaroutes.models import BulkItem, QrCode
 
 MANIFEST_FIELDS = ("index", "id", "dataType", "destination", "redirectUrl", "file", "error")

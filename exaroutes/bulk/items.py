@@ -7,7 +7,7 @@ import json
 
 from exaroutes.schemas.design import BulkItemBody
 from exaroutes.validation import deserialize, raise_if
-from exaroutes.codes.service import SHORT_ID_LENGTH, redirect_url
+from exaroutes.codes.ids import SHORT_ID_LENGTH, redirect_url
 from exaroutes.imaging.design import check_design, render_design
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.options import create_options

@@ -5,7 +5,7 @@ import secrets
 from sqlalchemy import delete, func, select
 
 from exaroutes.clock import isoformat, utcnow
-from exaroutes.codes.service import SHORT_ID_ALPHABET
+from exaroutes.codes.ids import SHORT_ID_ALPHABET
 from exaroutes.errors import ApiError
 from exaroutes.models import BulkArchive, BulkItem, BulkJob
 from exaroutes.models.bulk import QUEUED, UNFINISHED

@@ -12,7 +12,6 @@ import colander
 from sqlalchemy import select
 
 from exaroutes.schemas.design import STATUSES
-from exaroutes.clock import utcnow
 from exaroutes.codes.service import mark_updated
 from exaroutes.errors import ApiError
 from exaroutes.models import AuditEntry

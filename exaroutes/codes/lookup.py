@@ -13,7 +13,8 @@ A request without a caller gets no context (None) rather than a 404, so the view
 from sqlalchemy import select
 
 from exaroutes.bulk.jobs import get_job
-from exaroutes.codes.service import get_code, is_short_id
+from exaroutes.codes.ids import is_short_id
+from exaroutes.codes.service import get_code
 from exaroutes.models import QrCode
 
 

@@ -1,6 +1,6 @@
 """A code as the API shows it (DESIGN.md §1.2); an encrypted code's destination decrypted for its owner."""
 from exaroutes.clock import isoformat
-from exaroutes.codes.service import redirect_url
+from exaroutes.codes.ids import redirect_url
 from exaroutes.protections.encryption import code_destination
 
 

@@ -1,7 +1,5 @@
 """Dynamic codes: creating, finding and listing them, always within one workspace."""
 import hashlib
-import secrets
-import string
 
 from sqlalchemy import and_, func, or_, select
 
@@ -9,27 +7,11 @@ from exaroutes.clock import utcnow
 from exaroutes.imaging.design import render_design
 from exaroutes.errors import ApiError
 from exaroutes.codes.cursors import decode_cursor, encode_cursor
+from exaroutes.codes.ids import is_short_id, new_short_id, redirect_url
+from exaroutes.codes.present import code_json
 from exaroutes.models import QrCode
 from exaroutes.protections.options import apply_options
 from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
-
-SHORT_ID_ALPHABET = string.ascii_letters + string.digits
-SHORT_ID_LENGTH = 8
-
-
-def new_short_id():
-    """8 random characters of [A-Za-z0-9]: 62^8 ≈ 2.2e14 possibilities, not guessable, not sequential."""
-    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(SHORT_ID_LENGTH))
-
-
-def is_short_id(text):
-    """Could `text` be an id at all? Anything else (NUL bytes, 10 kB) never reaches the database."""
-    return len(text) == SHORT_ID_LENGTH and text.isascii() and text.isalnum()
-
-
-def redirect_url(settings, short_id):
-    return f"{settings['exaroutes.redirect_base']}/r/{short_id}"
-
 
 def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None):
     """Store a new dynamic code with its printed image; the image encodes the redirect URL."""

@@ -6,7 +6,7 @@ from pyramid.view import view_config
 
 from exaroutes.codes.analytics import BREAKDOWNS, OPEN_ENDED, code_analytics
 from exaroutes.schemas.design import STATUSES
-from exaroutes.codes.service import redirect_url
+from exaroutes.codes.ids import redirect_url
 from exaroutes.imaging.media import media_type
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
 from exaroutes.dashboard.pages import require_user, template

@@ -6,7 +6,8 @@ from pyramid.view import view_config
 
 from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.validation import deserialize
-from exaroutes.codes.service import create_dynamic_code, redirect_url
+from exaroutes.codes.ids import redirect_url
+from exaroutes.codes.service import create_dynamic_code
 from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.imaging.design import check_design, render_design

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pyramid.httpexceptions import HTTPMethodNotAllowed
 
 from exaroutes.clock import utcnow
-from exaroutes.codes.service import is_short_id
+from exaroutes.codes.ids import is_short_id
 from exaroutes.protections import limits
 from exaroutes.protections.encryption import readable_code
 from exaroutes.scan import pages, password
