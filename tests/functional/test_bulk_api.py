@@ -9,7 +9,7 @@ from exaroutes import clock, main
 from exaroutes.bulk.jobs import create_job
 from exaroutes.bulk.worker import sweep
 from exaroutes.models import ApiKey
-from tests.conftest import REDIRECT_BASE
+from exaroutes.testing import REDIRECT_BASE
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, read_archive, url_items  # noqa: F401
 
 STATUS_FIELDS = {"bulkId", "status", "total", "processed", "succeeded", "failed", "createdAt", "completedAt",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.clock import utcnow
 from exaroutes.models import QrCode, Scan
-from tests.conftest import REDIRECT_BASE
+from exaroutes.testing import REDIRECT_BASE
 from tests.functional.dashboard_helpers import api_create, sign_in
 from tests.qr_decode import decode_any, decode_data_uri
 

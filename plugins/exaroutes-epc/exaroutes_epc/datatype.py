@@ -11,9 +11,9 @@ with the transfer details and copy buttons: the payer types them into any bankin
 """
 import colander
 
-from exaroutes.schemas.types import StrictNumber, StrictString
-from exaroutes.datatypes.fields import ObjectOrString, PayloadDestination, invalid_field, no_line_breaks, text_field
-from exaroutes.datatypes.pages import fields_page
+from exaroutes.plugins.toolkit import (
+    ObjectOrString, PayloadDestination, StrictNumber, StrictString, fields_page, invalid_field, no_line_breaks,
+    text_field)
 from exaroutes_epc.banking import bic, compact_iban, euro_amount, format_amount, iban
 
 MAX_PAYLOAD_BYTES = 331

@@ -1,9 +1,12 @@
-"""The `epc` data type, installed as a separate distribution and found through its entry point only."""
+"""The `epc` data type, installed as a separate distribution and found through its entry point only.
+
+It imports nothing from ExaRoutes but the plugin toolkit, and proves the data-type contract with the
+test class ExaRoutes ships (`exaroutes.testing.DataTypeContract`), plus what is particular to EPC."""
 from importlib.metadata import entry_points
 
 import pytest
 
-from tests.qr_decode import decode_data_uri, decode_svg
+from exaroutes.testing import DataTypeContract, decode_image, raster, static_image_bytes
 
 RED_CROSS = {"name": "Red Cross of Belgium", "iban": "BE72 0000 0000 1616", "bic": "BPOTBEB1", "amount": 1,
              "purpose": "CHAR", "text": "Urgency fund", "information": "Sample EPC QR code"}
@@ -66,10 +69,10 @@ def test_the_api_lists_it_among_the_installed_types(testapp, auth):
 
 @pytest.mark.parametrize("data,payload", CASES)
 def test_static_epc_code_decodes_to_the_payload(testapp, auth, data, payload):
-    for return_type, decode in (("png", decode_data_uri), ("svg", decode_svg)):
+    for return_type, media_type in (("png", "image/png"), ("svg", "image/svg+xml")):
         body = {"dataType": "epc", "data": data, "returnType": return_type}
-        image = testapp.post_json("/api/qr/static", body, headers=auth).json["image"]
-        decoded = decode(image)
+        answer = testapp.post_json("/api/qr/static", body, headers=auth).json
+        decoded = decode_image(raster(static_image_bytes(answer), media_type))
         assert len(decoded) == 1 and decoded[0].encode("utf-8") == payload.encode("utf-8")
     fields = read_payload(payload)
     if isinstance(data, dict):
@@ -101,3 +104,17 @@ def test_dynamic_epc_code_shows_the_transfer_and_takes_a_new_destination(testapp
     error = testapp.put_json(f"/api/qr/codes/{code['id']}", {"destination": "BCD\n002"}, headers=auth,
                              status=422).json
     assert error["errors"][0]["name"] == "destination"
+
+
+class TestEpcContract(DataTypeContract):
+    """The promises every data type keeps: payloads decode, bad data is a 422 naming the field, a scan
+    answers the transfer page and a destination round-trips."""
+
+    datatype = "epc"
+    valid = [case.values for case in CASES]
+    invalid = BAD
+
+    def expected_scan(self, data):
+        if isinstance(data, str):
+            return "page", ["Red Cross", "BE72 0000 0000 1616"]
+        return "page", [f">{data['name']}</pre>"]

@@ -1,12 +1,47 @@
 """The third-party PDF renderer (plugins/exaroutes-pdf), installed by scripts/test like any plugin.
 
 Its PDFs are rasterized with PDFium (pypdfium2, a wheel from PyPI: no system poppler needed) and
-the page image is decoded with zxing-cpp.
+the page image is decoded with zxing-cpp. It proves the renderer contract with the test class
+ExaRoutes ships (`exaroutes.testing.RendererContract`), plus what is particular to a vector PDF.
 """
 import base64
+import io
 
-from tests.logo_images import data_uri, png_logo
-from tests.qr_decode import decode_pdf
+import pypdfium2
+from PIL import Image
+
+from exaroutes.testing import RendererContract, decode_image
+
+
+def page_image(pdf_bytes):
+    """The PDF's one page as a Pillow image."""
+    document = pypdfium2.PdfDocument(pdf_bytes)
+    try:
+        assert len(document) == 1
+        return document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+
+
+def decode_pdf(pdf_bytes):
+    return decode_image(page_image(pdf_bytes))
+
+
+def png_logo_uri():
+    """A small two-colour PNG logo as a data: URI."""
+    image = Image.new("RGBA", (120, 80), (26, 43, 109, 255))
+    image.paste((255, 200, 0, 255), (30, 20, 90, 60))
+    raw = io.BytesIO()
+    image.save(raw, "PNG")
+    return "data:image/png;base64," + base64.b64encode(raw.getvalue()).decode("ascii")
+
+
+class TestPdfContract(RendererContract):
+    renderer = "pdf"
+    media_type = "application/pdf"
+
+    def rasterize(self, body):
+        return page_image(body)
 
 
 def test_the_plugin_is_found_through_its_entry_point(app):
@@ -16,8 +51,8 @@ def test_the_plugin_is_found_through_its_entry_point(app):
 
 
 def test_static_pdf_is_a_data_uri_of_a_vector_pdf_that_scans(testapp, auth):
-    body = {"dataType": "text", "data": "Grüße", "returnType": "pdf", "shape": "rounded", "logo":
-            data_uri(png_logo(), "image/png"), "foregroundColor": "#1A2B6D"}
+    body = {"dataType": "text", "data": "Grüße", "returnType": "pdf", "shape": "rounded", "logo": png_logo_uri(),
+            "foregroundColor": "#1A2B6D"}
     answer = testapp.post_json("/api/qr/static", body, headers=auth).json
     assert answer["format"] == "pdf"
     prefix = "data:application/pdf;base64,"
