@@ -25,5 +25,7 @@ def serve(app, global_conf, **options):
     server = GracefulServer(app, registry["process_state"], settings["exaroutes.shutdown.drain_seconds"],
                             settings["exaroutes.shutdown.timeout_seconds"],
                             on_stopped=registry.get("on_shutdown", ()), listen=f"{host}:{port}", **options)
+    for start in registry.get("on_serve", ()):      # background work of a serving process (change feed)
+        start()
     server.server.print_listen("Serving on http://{}:{}")
     return server.run()

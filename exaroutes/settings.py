@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "sqlalchemy.max_overflow": "EXAROUTES_DB_MAX_OVERFLOW",
     "sqlalchemy.pool_timeout": "EXAROUTES_DB_POOL_TIMEOUT",
     "exaroutes.jobs.workers": "EXAROUTES_WORKER_THREADS",
+    "exaroutes.jobs.queue_unreachable_seconds": "EXAROUTES_QUEUE_UNREACHABLE_SECONDS",
     "exaroutes.rate_limit.api": "EXAROUTES_RATE_LIMIT_API",
     "exaroutes.rate_limit.scan": "EXAROUTES_RATE_LIMIT_SCAN",
     "exaroutes.shutdown.drain_seconds": "EXAROUTES_SHUTDOWN_DRAIN_SECONDS",
@@ -51,6 +52,14 @@ DEFAULTS = {
     "exaroutes.jobs.bulk_chunk_size": "25",
     "exaroutes.jobs.stale_seconds": "60",
     "exaroutes.jobs.result_ttl_hours": "168",
+    # Bulk slices are leased (exaroutes.bulk.leases): a killed worker's slice is taken over once its
+    # lease is not renewed for lease_seconds; every worker looks for such slices every check interval.
+    "exaroutes.jobs.lease_seconds": "10",
+    "exaroutes.jobs.lease_check_seconds": "2",
+    # A worker whose queue does not answer this long exits with status 3 (its supervisor restarts it).
+    "exaroutes.jobs.queue_unreachable_seconds": "30",
+    # SIGTERM to a worker: its current chunk may take this long before the worker is cut off.
+    "exaroutes.jobs.shutdown_seconds": "30",
     "exaroutes.rate_limit.storage_url": "memory://",
     "exaroutes.rate_limit.api": "600/minute",
     "exaroutes.rate_limit.scan": "600/minute",
@@ -58,8 +67,9 @@ DEFAULTS = {
     "exaroutes.scan.trusted_proxies": "",
     "exaroutes.scan.max_batch": "500",
     "exaroutes.scan.code_cache_seconds": "2",
-    # Code changes (exaroutes.code_changes): Redis publish/subscribe between web processes; empty = off.
+    # Code changes (exaroutes.codes.changes): Redis publish/subscribe between web processes; empty = off.
     "exaroutes.changes.url": "",
+    "exaroutes.changes.channel": "exaroutes:codes-changed",
     # While the subscription is up, cached codes may live this long (a safety net; changes arrive at once).
     "exaroutes.changes.code_cache_seconds": "60",
     # Shutdown (exaroutes.server): after SIGTERM, keep serving while /readyz says 503 so the load
@@ -87,7 +97,9 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
             "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored",
             "exaroutes.webhooks.max_response_bytes")
-FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds", "exaroutes.webhooks.timeout_seconds")
+FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds", "exaroutes.webhooks.timeout_seconds",
+          "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
+          "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds")
 BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private")
 #: space-separated numbers (seconds)
 NUMBER_LISTS = ("exaroutes.webhooks.retry_schedule",)

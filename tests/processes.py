@@ -48,13 +48,17 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s][%(threadName)s] %(message)s
 """
 
 
+#: `write_ini(port=FROM_ENVIRONMENT)`: a server section without a port (EXAROUTES_PORT gives it)
+FROM_ENVIRONMENT = "environment"
+
+
 def write_ini(path, settings, port=None, threads=8):
     """An ini with `settings` in [app:main] (and a waitress server on `port`), logging to stderr."""
     lines = ["[app:main]", "use = egg:exaroutes"]
     lines += [f"{name} = {str(value).replace('%', '%%')}" for name, value in settings.items()]
     if port is not None:
-        lines += ["", "[server:main]", "use = egg:exaroutes#waitress", "host = 127.0.0.1", f"port = {port}",
-                  f"threads = {threads}"]
+        lines += ["", "[server:main]", "use = egg:exaroutes#waitress", "host = 127.0.0.1", f"threads = {threads}"]
+        lines += [] if port == FROM_ENVIRONMENT else [f"port = {port}"]
     Path(path).write_text("\n".join(lines) + "\n" + LOGGING.replace("%", "%%").replace("%%(", "%("))
     return str(path)
 
@@ -143,7 +147,7 @@ frontend web
 backend exaroutes
     balance roundrobin
     option httpchk GET /readyz
-    http-check expect rstring "database":"ok"
+    http-check expect rstring \\"database\\":\\"ok\\"
     default-server inter {inter_ms}ms fastinter {inter_ms}ms downinter {inter_ms}ms fall 1 rise 2
 {servers}
 """

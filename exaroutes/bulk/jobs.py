@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from exaroutes.clock import isoformat, utcnow
 from exaroutes.codes.ids import SHORT_ID_ALPHABET
 from exaroutes.errors import ApiError
-from exaroutes.models import BulkArchive, BulkItem, BulkJob
+from exaroutes.models import BulkArchive, BulkItem, BulkJob, BulkSlice
 from exaroutes.models.bulk import QUEUED, UNFINISHED
 
 BULK_ID_LENGTH = 16
@@ -23,11 +23,15 @@ def slices(total, size):
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-def create_job(dbsession, workspace_id, items):
+def create_job(dbsession, workspace_id, items, slice_size=100):
+    """The job and its slices (the units workers lease: exaroutes.bulk.leases), in the caller's transaction."""
     now = utcnow()
     job = BulkJob(bulk_id=new_bulk_id(), workspace_id=workspace_id, status=QUEUED, total=len(items),
                   items=items, created_at=now, touched_at=now)
     dbsession.add(job)
+    dbsession.flush()
+    dbsession.add_all([BulkSlice(job_id=job.id, start=start, stop=stop, queued_at=now)
+                       for start, stop in slices(job.total, slice_size)])
     dbsession.flush()
     return job
 
@@ -35,11 +39,14 @@ def create_job(dbsession, workspace_id, items):
 def queue_job(request, workspace_id, items):
     """Store a job and queue its slices once this request commits: the one create-and-enqueue.
 
-    The API and the dashboard both call this, so a job is never stored without its slices queued
-    (or, if the queue is down, left `queued` for the sweeper to queue again).
+    The API and the dashboard both call this, so a job is never stored without its slices queued. A
+    queue that cannot be reached is a 503 before anything is stored (`request.require_queue`); one that
+    fails between that check and the commit leaves the slices to the workers' lease check.
     """
-    job = create_job(request.dbsession, workspace_id, items)
-    for start, stop in slices(job.total, request.registry.settings["exaroutes.jobs.bulk_slice_size"]):
+    request.require_queue()
+    size = request.registry.settings["exaroutes.jobs.bulk_slice_size"]
+    job = create_job(request.dbsession, workspace_id, items, size)
+    for start, stop in slices(job.total, size):
         request.enqueue_after_commit("bulk.slice", job.id, start, stop)
     return job
 

@@ -7,10 +7,10 @@ Crash safety comes from the database, not from the queue (DESIGN.md §1.6):
   twice (a re-queued task, two workers) rolls that chunk back instead of duplicating codes;
 - completion is one conditional UPDATE (`… WHERE status IN ('queued', 'processing')`): of several
   workers finishing together exactly one builds the archive;
-- the sweeper re-queues the missing slices of any job that made no progress for `stale_seconds`
-  (a lost enqueue, a killed worker) and deletes archives past their 7 days.
+- a worker makes a slice only under its lease (exaroutes.bulk.leases): a killed worker's slice is
+  queued again within seconds, a stopping worker hands its slice back between two chunks;
+- the sweeper deletes archives past their 7 days (and checks the leases once more).
 """
-import datetime
 import logging
 import time
 
@@ -19,10 +19,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from exaroutes.bulk.items import item_design
-from exaroutes.bulk.jobs import job_json, result_ttl, slices
+from exaroutes.bulk.jobs import job_json, result_ttl
 from exaroutes.clock import utcnow
 from exaroutes.codes.service import new_dynamic_code
 from exaroutes.errors import ApiError
+from exaroutes.bulk import leases
 from exaroutes.bulk.archive import build_archive
 from exaroutes.models import BulkArchive, BulkItem, BulkJob, get_tm_session
 from exaroutes.models.bulk import COMPLETED, FAILED, PROCESSING, UNFINISHED
@@ -135,51 +136,46 @@ def finish_if_complete(registry, job_id):
              len(archive))
 
 
+def stopping(registry):
+    """True once the worker process was asked to stop (SIGTERM): hand the slice back between chunks."""
+    flag = registry.get("worker_stopping")
+    return flag is not None and flag.is_set()
+
+
 def run_slice(registry, job_id, start, stop):
-    """Task `bulk.slice`: make the missing items of [start, stop), then finish the job if it is done."""
+    """Task `bulk.slice`: under the slice's lease, make its missing items, then finish the job if it is done.
+
+    Without the lease (another live worker holds it, or it is finished) there is nothing to do here.
+    """
+    engine, keeper = registry["dbengine"], registry["bulk_leases"]
+    lease = leases.claim(engine, job_id, start, registry.settings["exaroutes.jobs.lease_seconds"])
+    if lease is None:
+        log.info("bulk job %d: items %d-%d are held by another worker or done", job_id, start, stop)
+        finish_if_complete(registry, job_id)     # a slice may be finished while the job is not marked yet
+        return
+    stop = lease.stop
+    keeper.hold(lease)
     started = time.monotonic()
     races = 0
-    while (outcome := run_chunk(registry, job_id, start, stop)) != DONE:
-        races = races + 1 if outcome == RACED else 0
-        if races > MAX_RACES:    # not a race any more but a real conflict: let huey retry later
-            raise RuntimeError(f"bulk job {job_id}: items {start}-{stop} keep failing with integrity errors")
+    try:
+        while (outcome := run_chunk(registry, job_id, start, stop)) != DONE:
+            if lease.lost:
+                return           # taken over while this worker stalled: the new owner goes on
+            if stopping(registry):
+                leases.release(engine, lease)
+                log.info("stopping: bulk job %d items %d-%d handed back", job_id, start, stop)
+                registry["tasks"]["bulk.slice"](job_id, start, stop)   # another worker goes on at once
+                return
+            races = races + 1 if outcome == RACED else 0
+            if races > MAX_RACES:    # not a race any more but a real conflict: let huey retry later
+                raise RuntimeError(f"bulk job {job_id}: items {start}-{stop} keep failing with integrity errors")
+        leases.finish(engine, lease)
+    finally:
+        keeper.drop(lease)
     log.info("bulk job %d: items %d-%d done in %.1f s", job_id, start, stop, time.monotonic() - started)
     finish_if_complete(registry, job_id)
 
 
-def missing_slices(dbsession, job, size):
-    """The slices of `job` that still have items to make; the last one if only finishing is left."""
-    done = set(dbsession.scalars(select(BulkItem.position).where(BulkItem.job_id == job.id)))
-    wanted = [(start, stop) for start, stop in slices(job.total, size)
-              if any(p not in done for p in range(start, stop))]
-    return wanted or slices(job.total, size)[-1:]
-
-
-def requeue_stale_jobs(registry, now):
-    """Queue again every unfinished job silent for `stale_seconds`; returns {job id: slices}."""
-    settings = registry.settings
-    cutoff = now - datetime.timedelta(seconds=settings["exaroutes.jobs.stale_seconds"])
-    requeued = {}
-    tm, session = unit_of_work(registry)
-    with tm:
-        dbsession = session()
-        stale = dbsession.scalars(select(BulkJob)
-                                  .where(BulkJob.status.in_(UNFINISHED), BulkJob.touched_at < cutoff)
-                                  .order_by(BulkJob.id)).all()
-        for job in stale:
-            # Conditional on the value we read: of two sweepers, one re-queues the job.
-            claimed = dbsession.execute(
-                update(BulkJob).where(BulkJob.id == job.id, BulkJob.touched_at == job.touched_at)
-                .values(touched_at=now)).rowcount
-            if claimed:
-                requeued[job.id] = missing_slices(dbsession, job, settings["exaroutes.jobs.bulk_slice_size"])
-    task = registry["tasks"]["bulk.slice"]
-    for job_id, wanted in requeued.items():    # after the commit, as in a request
-        log.warning("bulk job %d made no progress for %ss; queuing %d slice(s) again", job_id,
-                    settings["exaroutes.jobs.stale_seconds"], len(wanted))
-        for start, stop in wanted:
-            task(job_id, start, stop)
-    return requeued
 
 
 def expire_archives(registry, now):
@@ -191,8 +187,8 @@ def expire_archives(registry, now):
 
 
 def sweep(registry):
-    """Periodic task `bulk.sweep`."""
-    now = utcnow()
-    requeued = requeue_stale_jobs(registry, now)
-    expired = expire_archives(registry, now)
-    return {"requeued": sorted(requeued), "expired": expired}
+    """Periodic task `bulk.sweep` (and once when a worker starts): abandoned slices, expired archives."""
+    requeued = leases.requeue_free_slices(registry["dbengine"], registry["tasks"]["bulk.slice"],
+                                          registry.settings["exaroutes.jobs.stale_seconds"])
+    expired = expire_archives(registry, utcnow())
+    return {"requeued": sorted({job_id for job_id, _, _ in requeued}), "expired": expired}

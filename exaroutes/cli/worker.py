@@ -2,7 +2,14 @@
 
 Production runs one or more of these beside the web processes (RedisHuey); each builds the app's
 registry from the same ini, so tasks see the same settings, plugins and database. On start it
-sweeps once, so jobs left behind by a killed worker are queued again without waiting a minute.
+sweeps once, so slices left behind by a killed worker are queued again at once.
+
+Beside the consumer run two threads: the lease keeper (renews this worker's bulk-slice leases and
+takes over abandoned slices, exaroutes.bulk.leases) and the queue watchdog (exaroutes.jobs.watchdog).
+
+Exit status: 0 after SIGTERM (graceful: the current chunk is committed, the slice handed back to
+another worker, within `exaroutes.jobs.shutdown_seconds`); 3 when the queue could not be reached for
+`exaroutes.jobs.queue_unreachable_seconds`, so a supervisor restarts the worker and shows the fault.
 """
 import argparse
 import logging
@@ -12,6 +19,7 @@ from exaroutes import main as make_app
 from exaroutes.cli.common import load_config
 from exaroutes.bulk.worker import sweep
 from exaroutes.jobs.consumer import MAX_POLL_SECONDS
+from exaroutes.jobs.watchdog import EXIT_QUEUE_UNREACHABLE, QueueWatchdog, queue_ping
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +32,23 @@ def main(argv=None):
     settings = load_config(args.config_uri)
     settings["exaroutes.jobs.embedded_consumer"] = False     # this process *is* the consumer
     registry = make_app({}, **settings).registry
-    swept = sweep(registry)
-    log.info("startup sweep: %s", swept)
-    consumer = registry["huey"].create_consumer(workers=args.workers or settings["exaroutes.jobs.workers"],
-                                                periodic=True, max_delay=MAX_POLL_SECONDS)
+    settings = registry.settings
+    huey = registry["huey"]
+    # SIGTERM (what systemd and process managers send) is the graceful stop; SIGINT stops at once.
+    consumer = huey.create_consumer(workers=args.workers or settings["exaroutes.jobs.workers"], periodic=True,
+                                    max_delay=MAX_POLL_SECONDS, graceful_signal="TERM",
+                                    shutdown_timeout=settings["exaroutes.jobs.shutdown_seconds"])
+    registry["worker_stopping"] = consumer.stop_flag     # a slice checks it between chunks
+    watchdog = None
+    if (ping := queue_ping(huey)) is not None:
+        watchdog = QueueWatchdog(ping, settings["exaroutes.jobs.queue_unreachable_seconds"])
+        watchdog.start()
+    registry["bulk_leases"].start()
+    log.info("startup sweep: %s", sweep(registry))
     consumer.run()
+    registry["bulk_leases"].stop()
+    if watchdog is not None and watchdog.gave_up:
+        return EXIT_QUEUE_UNREACHABLE
     return 0
 
 

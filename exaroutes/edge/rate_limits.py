@@ -9,7 +9,6 @@ a poster stays far below it) and costs one counter increment, nothing else, on t
 """
 import logging
 import math
-import threading
 import time
 
 from limits import parse
@@ -20,45 +19,12 @@ from pyramid.events import NewRequest, NewResponse
 from exaroutes.auth import bearer_token
 from exaroutes.auth.keys import key_digest
 from exaroutes.errors import ApiError, field_error
+from exaroutes.edge.redis_outage import RedisOutage
 from exaroutes.html import html_response
 
 log = logging.getLogger(__name__)
 
 ENVIRON_KEY = "exaroutes.rate_limit"
-
-
-class StorageOutage:
-    """Fail open, fast and quietly while the storage (Redis) is unreachable (DESIGN.md §9).
-
-    After a failure the storage is left alone for `retry_seconds`: requests are not limited and do
-    not each wait for a connection timeout. The log gets one warning a minute, not one per request
-    (the production review counted 906 lines for about 900 requests); /readyz reports the outage.
-    """
-
-    def __init__(self, retry_seconds=5.0, warn_every_seconds=60.0):
-        self.retry_seconds = retry_seconds
-        self.warn_every_seconds = warn_every_seconds
-        self.down_until = 0.0
-        self.last_warning = None
-        self.skipped = 0
-        self.lock = threading.Lock()
-
-    def available(self):
-        if time.monotonic() >= self.down_until:
-            return True
-        self.skipped += 1
-        return False
-
-    def failed(self, exc):
-        now = time.monotonic()
-        with self.lock:
-            self.down_until = now + self.retry_seconds
-            if self.last_warning is not None and now - self.last_warning < self.warn_every_seconds:
-                return
-            self.last_warning, skipped, self.skipped = now, self.skipped, 0
-        log.warning("rate-limit storage unavailable, not limiting (%s); %d request(s) went unlimited since the "
-                    "last warning; next warning in %.0f s at most", type(exc).__name__, skipped,
-                    self.warn_every_seconds)
 
 
 class Limiter:
@@ -68,7 +34,7 @@ class Limiter:
         self.strategy = strategy
         self.item = parse(spec) if spec and spec.lower() != "off" else None
         self.namespace = namespace
-        self.outage = outage or StorageOutage()
+        self.outage = outage or RedisOutage("rate limits")
 
     def hit(self, identifier):
         """Count one request; True while within the limit. One storage round trip.
@@ -171,7 +137,7 @@ def includeme(config):
     options = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25} if url.startswith("redis") else {}
     storage = storage_from_string(url, **options)
     strategy = FixedWindowRateLimiter(storage)
-    outage = StorageOutage()    # one storage, one view of whether it is up
+    outage = RedisOutage("rate limits")    # one storage, one view of whether it is up
     config.registry["rate_limit.api"] = Limiter(strategy, settings["exaroutes.rate_limit.api"], "api", outage)
     config.registry["rate_limit.scan"] = Limiter(strategy, settings["exaroutes.rate_limit.scan"], "scan", outage)
     config.add_subscriber(check_limits, NewRequest)

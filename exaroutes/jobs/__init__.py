@@ -9,11 +9,15 @@ import functools
 import logging
 import os
 
+import redis
 from huey import RedisHuey, SqliteHuey, crontab
 
 from exaroutes.bulk import worker as bulk
+from exaroutes.errors import ApiError
 from exaroutes.webhooks import delivery as webhook_delivery
 from exaroutes.jobs.consumer import start_embedded_consumer
+from exaroutes.bulk.leases import LeaseKeeper
+from exaroutes.jobs.watchdog import queue_ping
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,10 @@ def make_huey(settings):
     url = settings["exaroutes.jobs.url"]
     name = settings["exaroutes.jobs.name"]
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url)
+        # Bounded waits: a Redis that does not answer must fail a request (503), not hang it.
+        # The read timeout stays above huey's 1 s blocking pop.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        return RedisHuey(name, connection_pool=pool)
     if url.startswith("sqlite:///"):
         filename = url.removeprefix("sqlite:///")
         os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
@@ -53,6 +60,26 @@ def bind(func, registry):
         return func(registry, *args)
 
     return task
+
+
+def require_queue(request):
+    """Refuse (503, nothing stored) work that would have to be queued while the queue cannot be reached.
+
+    Called before anything is written: a job whose tasks cannot be queued would wait for the sweeper
+    (the production review measured 100 s), and the client would not know. If the queue fails in
+    the moment between this check and the enqueue after commit, the job's slice rows are queued
+    again by the workers' lease check (exaroutes.bulk.leases) after `stale_seconds`.
+    """
+    ping = queue_ping(request.registry["huey"])
+    if ping is None:
+        return
+    try:
+        ping()
+    except Exception as exc:  # noqa: BLE001 - unreachable, for whatever reason
+        log.warning("job queue unreachable (%s): answering 503", type(exc).__name__)
+        retry_after = request.registry.settings["exaroutes.unavailable.retry_after_seconds"]
+        raise ApiError(503, "The job queue is unavailable just now; nothing was stored. Retry after the number "
+                       "of seconds in Retry-After.", headers={"Retry-After": str(retry_after)}) from exc
 
 
 def enqueue_after_commit(request, task_name, *args):
@@ -83,12 +110,20 @@ def register_tasks(huey, registry):
     registry["periodic_tasks"] = {
         name: huey.periodic_task(crontab(minute="*"), name=name)(bind(func, registry))
         for name, func in PERIODIC_TASKS.items()}
+    settings = registry.settings
+    # Started only where a consumer runs (exaroutes-worker, the embedded consumer).
+    registry["bulk_leases"] = LeaseKeeper(registry["dbengine"], registry["tasks"]["bulk.slice"],
+                                          settings["exaroutes.jobs.lease_seconds"],
+                                          settings["exaroutes.jobs.lease_check_seconds"],
+                                          settings["exaroutes.jobs.stale_seconds"])
 
 
 def includeme(config):
     settings = config.get_settings()
     register_tasks(make_huey(settings), config.registry)
     config.add_request_method(enqueue_after_commit)
+    config.add_request_method(require_queue)
     if settings["exaroutes.jobs.embedded_consumer"]:
         config.registry["huey_consumer"] = start_embedded_consumer(config.registry["huey"],
                                                                    settings["exaroutes.jobs.workers"])
+        config.registry["bulk_leases"].start()

@@ -11,7 +11,7 @@ from exaroutes.models.code import QrCode  # noqa: F401
 from exaroutes.models.scan import Scan  # noqa: F401
 from exaroutes.models.audit import AuditEntry  # noqa: F401
 from exaroutes.models.password_attempt import PasswordAttempt  # noqa: F401
-from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob  # noqa: F401
+from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob, BulkSlice  # noqa: F401
 from exaroutes.models.idempotency import IdempotencyKey  # noqa: F401
 from exaroutes.models.rollup import ScanRollup, ScanVisitor  # noqa: F401
 from exaroutes.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -45,6 +45,25 @@ class BulkItem(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class BulkSlice(Base):
+    """A range of a job's items, made by one worker at a time under a lease (exaroutes.bulk.leases).
+
+    Written with the job, so a slice whose task was never queued (the queue was down) or was lost
+    with its worker is still known and is queued again. `owner` and `lease_until` are set while a
+    worker holds it; `finished_at` once all its items are committed.
+    """
+
+    __tablename__ = "bulk_slices"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("bulk_jobs.id"), primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stop: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime.datetime | None] = mapped_column(DateTime, index=True)
+    queued_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
 class BulkArchive(Base):
     """The zip, served once: fetching deletes this row in the serving transaction."""
 

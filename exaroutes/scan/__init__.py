@@ -11,6 +11,7 @@ import secrets
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from exaroutes.protections.signing import SIGNING_KEY, derive_signing_key
+from exaroutes.scan.change_feed import ChangeFeed
 from exaroutes.scan.code_cache import CodeCache
 from exaroutes.scan.gate import ScanStop, password_code, scan_code, stop_response
 from exaroutes.html import unavailable_page
@@ -54,6 +55,14 @@ def includeme(config):
     # process only: enough for one process; several processes need the shared secret (production sets it).
     config.registry[SIGNING_KEY] = derive_signing_key(settings) or secrets.token_bytes(32)
     config.add_view(stop_response, context=ScanStop, permission=NO_PERMISSION_REQUIRED)
+    if settings["exaroutes.changes.url"]:
+        # Other processes' code changes, at once; subscribed only in a serving process (exaroutes.server).
+        feed = ChangeFeed(settings["exaroutes.changes.url"], settings["exaroutes.changes.channel"],
+                          config.registry["code_cache"], settings["exaroutes.changes.code_cache_seconds"],
+                          settings["exaroutes.scan.code_cache_seconds"])
+        config.registry["change_feed"] = feed
+        config.registry.setdefault("on_serve", []).append(feed.start)
+        config.registry["on_shutdown"].append(feed.stop)
     config.add_route("scan", "/r/{short_id}", factory=scan_code)
     config.add_view(scan_view, route_name="scan", permission=NO_PERMISSION_REQUIRED)
     config.add_route("scan_password", "/r/{short_id}/password", factory=password_code)

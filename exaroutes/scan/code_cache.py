@@ -1,9 +1,9 @@
 """A short-lived, per-process cache of the codes the redirect looks up.
 
 Scans of one printed code come in bursts; reading its row once per few seconds instead of once per
-scan takes a database round trip and a transaction off the hot path. A change made through this
-process (PUT) drops the entry when it is flushed and again when it commits; another process's change
-is seen after at most `ttl` seconds (`exaroutes.scan.code_cache_seconds`, 0 turns the cache off).
+scan takes a database round trip and a transaction off the hot path. A change of a code drops its
+entry in every process (exaroutes.codes.changes, exaroutes.scan.change_feed); `ttl` is the safety net
+(`exaroutes.scan.code_cache_seconds`, 0 turns the cache off; longer while the change feed is up).
 
 Cached codes are detached from any session and shared between threads: treat them as read-only
 (a counter must be changed with an SQL UPDATE by id, never by assigning to the cached object).
@@ -11,8 +11,6 @@ Cached codes are detached from any session and shared between threads: treat the
 import threading
 import time
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, object_session
 
 from exaroutes.codes.lookup import find_code
 from exaroutes.models import QrCode
@@ -55,25 +53,8 @@ class CodeCache:
             self._generation += 1
             self._entries.pop(short_id, None)
 
-
-def _request_cache(session):
-    request = session.info.get("request") if session is not None else None
-    return request.registry.get("code_cache") if request is not None else None
-
-
-@event.listens_for(QrCode, "after_update")
-def _code_flushed(mapper, connection, target):
-    session = object_session(target)
-    cache = _request_cache(session)
-    if cache is not None:
-        cache.invalidate(target.short_id)
-        session.info.setdefault("changed_codes", set()).add(target.short_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _codes_committed(session):
-    changed = session.info.pop("changed_codes", None)
-    cache = _request_cache(session)
-    if changed and cache is not None:
-        for short_id in changed:
-            cache.invalidate(short_id)
+    def clear(self):
+        """Forget everything (the change feed reconnected: changes may have been missed meanwhile)."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()

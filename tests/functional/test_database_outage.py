@@ -8,15 +8,12 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-import transaction
 import webtest
 from sqlalchemy import func, select
 
 from exaroutes import main
-from exaroutes.auth.keys import create_key, get_or_create_workspace
-from exaroutes.migrations import upgrade
-from exaroutes.models import QrCode, get_engine, get_session_factory, get_tm_session
-from tests.services import create_postgres_database
+from exaroutes.models import QrCode
+from tests.own_database import own_postgres
 from tests.tcp_proxy import TcpProxy
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -26,28 +23,19 @@ BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)
 @pytest.fixture
 def outage(tmp_path):
     """(WebTest app over the proxy, the proxy, a direct engine, an API key header)."""
-    url, drop = create_postgres_database()
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    direct = get_engine({"sqlalchemy.url": url})
-    upgrade(direct)
-    parts = urlsplit(url)
-    proxy = TcpProxy(parts.hostname, parts.port or 5432)
-    proxied = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
-    app = main({}, **{"sqlalchemy.url": proxied, "exaroutes.redirect_base": "https://qr.example.test",
-                      "exaroutes.secret": "outage-test", "exaroutes.scan.code_cache_seconds": "0",
-                      "exaroutes.jobs.url": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
-    tm = transaction.TransactionManager(explicit=True)
-    with tm:
-        session = get_tm_session(get_session_factory(direct), tm)
-        key = create_key(session, get_or_create_workspace(session, "outage", False))
-    try:
-        yield webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"}), proxy, direct, \
-            {"Authorization": f"Bearer {key}"}
-    finally:
-        proxy.close()
-        app.registry["dbengine"].dispose()
-        direct.dispose()
-        drop()
+    with own_postgres("outage") as (url, direct, (key,)):
+        parts = urlsplit(url)
+        proxy = TcpProxy(parts.hostname, parts.port or 5432)
+        proxied = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
+        app = main({}, **{"sqlalchemy.url": proxied, "exaroutes.redirect_base": "https://qr.example.test",
+                          "exaroutes.secret": "outage-test", "exaroutes.scan.code_cache_seconds": "0",
+                          "exaroutes.jobs.url": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
+        try:
+            yield webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"}), proxy, direct, \
+                {"Authorization": f"Bearer {key}"}
+        finally:
+            proxy.close()
+            app.registry["dbengine"].dispose()
 
 
 def test_a_database_outage_is_503_with_retry_after_and_heals_by_itself(outage):

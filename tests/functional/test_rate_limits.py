@@ -93,7 +93,7 @@ def test_a_dead_redis_does_not_stop_scans_or_the_api(dbengine, app_settings, app
         dead.get(f"/r/{short_id}", status=302)
         response = dead.get("/api/qr/codes", headers=auth, status=200)
         assert "RateLimit-Limit" not in response.headers
-    assert "rate-limit storage unavailable" in caplog.text
+    assert "rate limits: Redis unavailable" in caplog.text
 
 
 def test_an_unreachable_redis_warns_once_a_minute_and_readyz_says_degraded(dbengine, app_settings, app, auth,
@@ -112,7 +112,7 @@ def test_an_unreachable_redis_warns_once_a_minute_and_readyz_says_degraded(dbeng
     for _ in range(50):
         dead.get(f"/r/{short_id}", status=302)
         dead.get("/api/qr/codes", headers=auth, status=200)
-    warnings = [r for r in caplog.records if "rate-limit storage unavailable" in r.getMessage()]
+    warnings = [r for r in caplog.records if "rate limits: Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1
     assert dead_app.registry["rate_limit.scan"].outage.skipped >= 98   # not even tried: no timeout per request
     ready = dead.get("/readyz", status=503).json
