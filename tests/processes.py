@@ -148,6 +148,7 @@ backend exaroutes
     balance roundrobin
     option httpchk GET /readyz
     http-check expect rstring \\"database\\":\\"ok\\"
+    option allbackups
     default-server inter {inter_ms}ms fastinter {inter_ms}ms downinter {inter_ms}ms fall 1 rise 2
 {servers}
 """
@@ -159,7 +160,8 @@ def start_haproxy(tmp_path, web_ports, inter_ms=100):
     if binary is None:
         unavailable("haproxy is not installed (scripts/test installs it with apt-get)")
     port = free_port()
-    servers = "\n".join(f"    server web{i} 127.0.0.1:{p} check" for i, p in enumerate(web_ports))
+    servers = "\n".join([f"    server web{i} 127.0.0.1:{p} check" for i, p in enumerate(web_ports)]
+                        + [f"    server web{i}-last-resort 127.0.0.1:{p} backup" for i, p in enumerate(web_ports)])
     config = tmp_path / "haproxy.cfg"
     config.write_text(HAPROXY.format(port=port, inter_ms=inter_ms, servers=servers))
     process = Process("haproxy", [binary, "-db", "-f", str(config)], tmp_path / "haproxy.log")

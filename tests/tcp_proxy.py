@@ -70,6 +70,12 @@ class TcpProxy:
 
     def cut(self):
         """The server is gone: open connections are reset, new ones refused."""
+        try:
+            # wakes the accept() blocked in the other thread: close() alone would leave it waiting,
+            # and it would still take one more connection
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         with self.lock:
             pairs = list(self.pairs)
