@@ -12,7 +12,7 @@ import webtest
 from sqlalchemy import func, select
 
 from exaroutes import main
-from exaroutes.models import QrCode
+from exaroutes.models import QrCode, Scan
 from tests.own_database import own_postgres
 from tests.tcp_proxy import TcpProxy
 
@@ -61,13 +61,18 @@ def test_a_database_outage_is_503_with_retry_after_and_heals_by_itself(outage):
     assert client.get("/healthz", status=200).json == {"status": "ok"}
 
     proxy.restore()
-    # No restart: the pool replaces its dead connections on checkout (pool_pre_ping), the scan writer
-    # reconnects after its failed batch. The very next requests succeed.
+    # No restart: the pool replaces its dead connections on checkout (pool_pre_ping), so the API's next
+    # request succeeds; the scan writer finds its connection dead on its next batch (503, nothing
+    # acknowledged) and reconnects for the one after.
     assert client.get(f"/api/qr/codes/{short_id}", headers=auth, status=200).json["id"] == short_id
+    statuses = [client.get(f"/r/{short_id}", headers=BROWSER, expect_errors=True).status_int for _ in range(3)]
+    assert statuses in ([302, 302, 302], [503, 302, 302]), statuses
     assert client.get(f"/r/{short_id}", headers=BROWSER, status=302).location == "https://example.com/up"
     assert client.get("/readyz", status=200).json == {"status": "ok", "checks": {"database": "ok"}}
     with direct.connect() as connection:      # nothing was written by the requests that failed
         assert connection.execute(select(func.count()).select_from(QrCode)).scalar() == 1
+        # every 302 (1 before, 3 or 4 after) has its scan; no 503 left one behind
+        assert connection.execute(select(func.count()).select_from(Scan)).scalar() == 1 + statuses.count(302) + 1
 
 
 def test_while_the_database_is_down_concurrent_scans_are_503_never_500(outage):
