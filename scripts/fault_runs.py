@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 

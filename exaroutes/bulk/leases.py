@@ -16,7 +16,7 @@ workers; which worker makes a slice is decided here, in the database:
 - `release()`: a worker stopping on SIGTERM hands its slice back at once and queues it again.
 
 Correctness never depends on the lease: an item is done exactly when its `bulk_items` row commits,
-and the primary key (job, position) rejects a second copy (exaroutes.jobs.bulk), so two workers on
+and the primary key (job, position) rejects a second copy (exaroutes.bulk.worker), so two workers on
 one slice (a lease lost while its worker was paused) waste work but never duplicate a code.
 Lease times are compared with the workers' clocks: keep them in sync (NTP), as for any lease.
 """

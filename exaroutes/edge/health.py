@@ -5,7 +5,9 @@ every second neither fills the log nor spends a rate-limit budget, and an app th
 database still answers them.
 
 - `/healthz`: 200 while the process serves; it touches nothing (liveness).
-- `/readyz`: 200 when the database and every configured Redis answer within `CHECK_TIMEOUT`;
+- `/readyz`: 200 when the database and every configured Redis answer within `CHECK_TIMEOUT` (and,
+  in a serving process with a change feed, once it is subscribed: before that it could serve a
+  code another process has just changed);
   otherwise 503 naming what failed: `"status": "unavailable"` when the database fails (nothing
   works), `"degraded"` when only Redis fails (redirects and the API work; rate limits are off and
   bulk jobs cannot be queued). While the process shuts down, 503 `"draining"`, checking nothing
@@ -42,11 +44,16 @@ def redis_urls(settings):
     return sorted({url for url in urls if url.startswith(("redis://", "rediss://", "unix://"))})
 
 
+class NotSubscribed(Exception):
+    """The process serves but has not subscribed to code changes yet: it could serve a stale code."""
+
+
 class Readiness:
     """Runs the checks in threads of its own, so a hanging server costs at most CHECK_TIMEOUT."""
 
-    def __init__(self, engine, urls):
+    def __init__(self, engine, urls, change_feed=None):
         self.engine = engine
+        self.change_feed = change_feed
         self.clients = [redis.Redis.from_url(url, socket_timeout=CHECK_TIMEOUT, socket_connect_timeout=CHECK_TIMEOUT)
                         for url in urls]
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2 + len(urls), thread_name_prefix="readyz")
@@ -58,6 +65,9 @@ class Readiness:
     def check_redis(self):
         for client in self.clients:
             client.ping()
+        feed = self.change_feed
+        if feed is not None and feed.thread is not None and not feed.subscribed.is_set():
+            raise NotSubscribed("not yet subscribed to code changes")
 
     def run(self):
         """{check name: "ok" or why not}."""
@@ -72,6 +82,8 @@ class Readiness:
                 results[name] = "ok"
             except concurrent.futures.TimeoutError:
                 results[name] = f"no answer within {CHECK_TIMEOUT:g} s"
+            except NotSubscribed as exc:
+                results[name] = str(exc)
             except Exception as exc:  # noqa: BLE001 - whatever failed, the check names it
                 # The exception's type only: messages may carry host names or user names.
                 results[name] = f"unreachable ({type(exc).__name__})"
@@ -95,7 +107,7 @@ class Health:
         self.app = app
         self.registry = registry
         self.state = registry.setdefault("process_state", ProcessState())
-        self.readiness = Readiness(registry["dbengine"], redis_urls(registry.settings))
+        self.readiness = Readiness(registry["dbengine"], redis_urls(registry.settings), registry.get("change_feed"))
 
     def __getattr__(self, name):
         """`registry` and the rest of the Router stay reachable (pyramid.paster.bootstrap needs them)."""

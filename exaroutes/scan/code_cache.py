@@ -11,9 +11,7 @@ Cached codes are detached from any session and shared between threads: treat the
 import threading
 import time
 
-
 from exaroutes.codes.lookup import find_code
-from exaroutes.models import QrCode
 
 
 class CodeCache:

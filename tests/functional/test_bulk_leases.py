@@ -13,7 +13,7 @@ import webtest
 from sqlalchemy import select, text
 
 from exaroutes import clock, main
-from exaroutes.jobs import leases
+from exaroutes.bulk import leases
 from exaroutes.models import BulkSlice
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
 from tests.functional.test_bulk_worker_crash import wait_for
