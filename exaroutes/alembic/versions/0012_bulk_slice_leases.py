@@ -1,7 +1,7 @@
 """bulk slices with leases: a crashed worker's slice is taken over within seconds
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0013
 """
 import datetime
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
