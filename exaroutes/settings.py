@@ -97,8 +97,8 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
             "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored",
             "exaroutes.webhooks.max_response_bytes")
-FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds", "exaroutes.webhooks.timeout_seconds",
-          "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
+FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds",
+          "exaroutes.webhooks.timeout_seconds", "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
           "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds")
 BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private")
 #: space-separated numbers (seconds)
