@@ -43,16 +43,17 @@ class TcpProxy:
 
     def pump(self, client, upstream):
         selector = selectors.DefaultSelector()
-        selector.register(client, selectors.EVENT_READ, upstream)
-        selector.register(upstream, selectors.EVENT_READ, client)
         try:
+            # cut() may close the sockets at any moment: a closed one reads as fd -1 (ValueError)
+            selector.register(client, selectors.EVENT_READ, upstream)
+            selector.register(upstream, selectors.EVENT_READ, client)
             while True:
                 for key, _ in selector.select():
                     data = key.fileobj.recv(65536)
                     if not data:
                         return
                     key.data.sendall(data)
-        except OSError:
+        except (OSError, ValueError):
             return
         finally:
             selector.close()
