@@ -55,6 +55,8 @@ def read_opencv(image):
             text = detector.detectAndDecode(pixels)[0]
         except UnicodeDecodeError as exc:          # bytes that are not UTF-8: a wrong answer, not none
             return [exc.object]
+        except cv2.error:                          # e.g. "mode 14 is not implemented": it read nothing
+            continue
         if text:
             return [text.encode("utf-8")]
     return []

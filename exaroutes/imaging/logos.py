@@ -22,7 +22,9 @@ from PIL import Image
 MAX_LOGO_BYTES = 1024 * 1024
 #: more pixels than this is refused before decoding (4096 x 4096, 64 MiB as RGBA)
 MAX_LOGO_PIXELS = 4096 * 4096
-#: the logo box is at most this share of the image width
+#: the logo box is at most this share of the symbol's side (its modules, quiet zone excluded), so a
+#: wider margin never makes a logo cover more modules (DESIGN.md §1.4); the symbol is never wider
+#: than the image, so the box is also at most 20% of the image width
 LOGO_SHARE = 0.2
 #: the largest box ever drawn: 20% of the largest image (4096 px)
 LARGEST_BOX = math.floor(4096 * LOGO_SHARE)
@@ -97,13 +99,14 @@ def _decode(raw, fmt):
         raise LogoError(f"is not a readable {fmt} image ({type(exc).__name__})") from exc
 
 
-def placement(logo, size, module_px):
-    """Where the logo goes in a `size` px image: centred, its background box at most 20% of the width.
+def placement(logo, size, module_px, symbol_modules):
+    """Where the logo goes in a `size` px image: centred, its background box at most 20% of the side
+    of the symbol (`symbol_modules` modules of `module_px` pixels, without the quiet zone).
 
     The box is cleared to the background colour with a margin of half a module around the picture,
     so modules never touch the logo's edge.
     """
-    box = math.floor(size * LOGO_SHARE)
+    box = math.floor(symbol_modules * module_px * LOGO_SHARE)
     box_x = (size - box) // 2
     pad = max(1, module_px // 2)
     inner = max(1, box - 2 * pad)

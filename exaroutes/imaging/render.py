@@ -13,7 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from exaroutes.imaging.logos import parse_logo
-from exaroutes.imaging.matrix import build_matrix
+from exaroutes.imaging.matrix import encode
 
 DEFAULT_STYLE = {
     "size": 512,
@@ -56,7 +56,20 @@ def resolve_style(style, logo=None):
     return full
 
 
-def proof_key(return_type, style, payload, matrix):
+def symbol_for(payload, style):
+    """The QR symbol of `payload` for a style: the client's fields or a code's stored style.
+
+    A logo forces H; otherwise the client's error correction is kept, and when the client did not set
+    it the default M is raised to the highest level that keeps the version (DESIGN.md §1.4, "boost").
+    """
+    if style.get("logo") is not None:
+        return encode(payload, "H")
+    if "errorCorrection" in style:
+        return encode(payload, style["errorCorrection"])
+    return encode(payload, DEFAULT_STYLE["errorCorrection"], boost=True)
+
+
+def proof_key(return_type, style, payload, symbol):
     """What decides whether a drawing scans, apart from which dark modules the data makes.
 
     Two payloads of the same length whose matrices have the same size (so the same version: the same
@@ -64,7 +77,8 @@ def proof_key(return_type, style, payload, matrix):
     logo), drawn in the same format and style, differ only in data, error-correction and format
     modules. A bulk job's codes are exactly that: the redirect base + `/r/` + an 8-character id.
     """
-    return return_type, repr(sorted(style.items())), len(payload), payload.isascii(), len(matrix)
+    return (return_type, repr(sorted(style.items())), len(payload), payload.isascii(), symbol.side,
+            symbol.error_correction)
 
 
 def render(registry, payload, return_type, style, proven=None, logo=None):
@@ -75,11 +89,12 @@ def render(registry, payload, return_type, style, proven=None, logo=None):
     (tests/unit/test_scan_proof_per_look.py decodes samples of every shape to back this up).
     """
     full = resolve_style(style, logo)
-    matrix = build_matrix(payload, full["errorCorrection"])
+    symbol = symbol_for(payload, style)
+    matrix = symbol.modules
     renderer = registry["renderers"][return_type]
     png = registry["renderers"]["png"]
     picture = png.draw(matrix, full)
-    key = proof_key(return_type, style, payload, matrix) if proven is not None else None
+    key = proof_key(return_type, style, payload, symbol) if proven is not None else None
     if key is None or key not in proven:
         if decode_picture(picture) != [payload]:
             raise Unscannable("the rendered image does not decode to its content")

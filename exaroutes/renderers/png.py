@@ -109,7 +109,7 @@ def shaped_modules(matrix, style, box):
 
 def with_logo(image, style, box):
     logo = style["logo"]
-    place = placement(logo, box.size, box.module_px)
+    place = placement(logo, box.size, box.module_px, box.modules - 2 * box.margin)
     image = image.convert("RGB")
     image.paste(hex_to_rgb(style["backgroundColor"]),
                 (place.box_x, place.box_x, place.box_x + place.box_side, place.box_x + place.box_side))

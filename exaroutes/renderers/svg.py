@@ -86,7 +86,7 @@ def tile_path(box, x, y, tile):
 
 def logo_elements(style, box):
     logo = style["logo"]
-    place = placement(logo, box.size, box.module_px)
+    place = placement(logo, box.size, box.module_px, box.modules - 2 * box.margin)
     out = io.BytesIO()
     fitted(logo, place).save(out, format="PNG")
     data = base64.b64encode(out.getvalue()).decode("ascii")

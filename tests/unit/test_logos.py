@@ -51,10 +51,13 @@ def test_a_one_mebibyte_photo_is_shrunk_to_the_largest_box():
     assert max(logo.image.size) <= LARGEST_BOX
 
 
-def test_the_logo_is_drawn_at_most_a_fifth_of_the_width():
+def test_the_logo_box_is_a_fifth_of_the_symbol_whatever_the_margin():
     from exaroutes.imaging.logos import placement
     logo = parse_logo(data_uri(png_logo((400, 100)), "image/png"))
     for size in (64, 512, 4096):
-        place = placement(logo, size, module_px=max(1, size // 33))
-        assert place.box_side <= size * 0.2 and place.width <= place.box_side
-        assert place.box_x * 2 + place.box_side in (size, size - 1)
+        for margin in (0, 4, 20):
+            module_px = max(1, size // (33 + 2 * margin))
+            place = placement(logo, size, module_px, symbol_modules=33)
+            assert place.box_side == int(33 * module_px * 0.2) and place.width <= place.box_side
+            assert place.box_side <= size * 0.2
+            assert place.box_x * 2 + place.box_side in (size, size - 1)

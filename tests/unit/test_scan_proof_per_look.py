@@ -8,7 +8,7 @@ import string
 import pytest
 
 from exaroutes.plugins.registry import BUILTIN_DATATYPES, BUILTIN_RENDERERS, DATATYPES, RENDERERS, load_plugins
-from exaroutes.imaging.matrix import build_matrix
+from exaroutes.imaging.matrix import encode
 from exaroutes.renderers.shapes import SHAPES
 from exaroutes.imaging.render import proof_key, render
 from tests.logo_images import data_uri, png_logo
@@ -42,14 +42,15 @@ def test_every_drawing_of_a_proven_look_decodes_to_its_own_url(shape, logo):
 
 def test_the_proof_key_tells_looks_apart():
     url = BASE + "Ab3xK9pQ"
-    matrix = build_matrix(url, "M")
-    key = proof_key("png", {"shape": "circle"}, url, matrix)
-    assert key == proof_key("png", {"shape": "circle"}, BASE + "Zz9yY8xX", build_matrix(BASE + "Zz9yY8xX", "M"))
-    assert key != proof_key("png", {"shape": "gapped"}, url, matrix)
-    assert key != proof_key("svg", {"shape": "circle"}, url, matrix)
-    assert key != proof_key("png", {"shape": "circle", "size": 64}, url, matrix)
-    assert key != proof_key("png", {"shape": "circle"}, url + "x", matrix)            # another length
-    assert key != proof_key("png", {"shape": "circle"}, url, build_matrix(url, "H"))  # another version
+    symbol = encode(url, "M")
+    key = proof_key("png", {"shape": "circle"}, url, symbol)
+    assert key == proof_key("png", {"shape": "circle"}, BASE + "Zz9yY8xX", encode(BASE + "Zz9yY8xX", "M"))
+    assert key != proof_key("png", {"shape": "gapped"}, url, symbol)
+    assert key != proof_key("svg", {"shape": "circle"}, url, symbol)
+    assert key != proof_key("png", {"shape": "circle", "size": 64}, url, symbol)
+    assert key != proof_key("png", {"shape": "circle"}, url + "x", symbol)            # another length
+    assert key != proof_key("png", {"shape": "circle"}, url, encode(url, "H"))        # another version
+    assert key != proof_key("png", {"shape": "circle"}, url, encode(url, "L"))        # same version, another level
 
 
 def test_without_a_batch_every_drawing_is_decoded(monkeypatch):
