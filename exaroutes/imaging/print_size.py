@@ -9,8 +9,9 @@ its sources):
 - camera: a phone's main camera, 26 mm focal length in 35 mm terms (36 mm wide frame), so at 300 mm
   it sees 300 x 36 / 26 = 415 mm across; barcode readers analyse preview frames of 1280 px across
   (ML Kit's recommended 1280x720), so one pixel covers 0.32 mm;
-- pixels per module: 3. ML Kit asks for at least 2; at 2 px per module our three readers lose
-  variants that they all read at 3 (BENCHMARKS.md "Readers", the down2 and down3 rows).
+- pixels per module: 3. ML Kit asks for at least 2; a camera's pixels never line up with the
+  modules, and at 3 px per module, not aligned, zxing-cpp and ZBar read every degraded picture of
+  the readers bench (BENCHMARKS.md "Readers", the down3 and down2.5 rows).
 
 So a module must be printed at least 0.97 mm wide, and the printed image (quiet zone included,
 `modules` across) at least `modules x 0.97 mm`. A margin under the standard's 4 modules is flagged:
