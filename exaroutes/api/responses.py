@@ -25,6 +25,20 @@ def open_object(description, *children):
     return node
 
 
+def print_object():
+    """DESIGN.md §1.4 print guidance; the rule and its sources are in docs/scanning.md "Print size"."""
+    node = open_object(
+        "Print guidance: the smallest printed side at which a phone camera reads the code at arm's length "
+        "(about 0.97 mm per module)",
+        field(colander.Integer(), "modules", description="modules across the image, quiet zone included"),
+        field(colander.Float(), "minSizeMm", description="the smallest printed side of the image, in mm"),
+        field(colander.Float(), "blankBorderMm", missing=colander.drop,
+              description="only when the margin is under 4 modules: blank space to leave around the printed "
+                          "image (at minSizeMm; scale it with the print) so the quiet zone reaches 4 modules"))
+    node.name = "print"
+    return node
+
+
 def code_object():
     return open_object(
         "The QR code object",
@@ -41,6 +55,7 @@ def code_object():
         field(colander.String(), "updatedAt", json_schema=TIMESTAMP),
         field(colander.String(), "format", missing=colander.drop),
         field(colander.Mapping(unknown="preserve"), "style", missing=colander.drop),
+        print_object(),
         field(colander.String(), "expiresAt", nullable=True, json_schema=TIMESTAMP,
               description="after this a scan answers 410; null: never"),
         field(colander.Integer(), "maxScans", nullable=True, validator=colander.Range(1, MAX_SCANS_LIMIT),
@@ -67,7 +82,8 @@ def static_result():
         "A static code's image; nothing is stored",
         field(colander.String(), "type", validator=colander.OneOf(["static"])),
         field(colander.String(), "dataType"), field(colander.String(), "format"),
-        field(colander.String(), "image", description="SVG text, or a data: URI for other formats"))
+        field(colander.String(), "image", description="SVG text, or a data: URI for other formats"),
+        print_object())
 
 
 def bulk_accepted():

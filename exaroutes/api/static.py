@@ -6,6 +6,7 @@ from exaroutes.api.service import Service
 from exaroutes.api.validation import validate_request
 from exaroutes.auth import API_PERMISSION
 from exaroutes.imaging.design import check_design, render_design
+from exaroutes.imaging.render import print_guide
 from exaroutes.imaging.media import data_uri, media_type
 
 static = Service(name="static", path="/api/qr/static", description="Static QR codes (nothing stored)")
@@ -26,4 +27,5 @@ def static_post(request):
     payload = request.registry["datatypes"][design.data_type].payload(design.data)
     image = render_design(request.registry, design, payload)
     return {"type": "static", "dataType": design.data_type, "format": design.return_type,
-            "image": image_field(media_type(request.registry, design.return_type), image)}
+            "image": image_field(media_type(request.registry, design.return_type), image),
+            "print": print_guide(payload, design.style)}

@@ -12,6 +12,7 @@ from exaroutes.dashboard.charts import breakdown_chart, daily_chart
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.codes.edits import EditRefused, audit_entries, edit_code
 from exaroutes.imaging.design import Design, render_design
+from exaroutes.imaging.render import print_guide
 from exaroutes.errors import ApiError
 from exaroutes.protections.encryption import code_destination
 
@@ -34,8 +35,10 @@ def code_page(request, code, days=30, values=None, errors=None, status=200):
     breakdowns = {name: breakdown_chart(analytics.get(name, []), key,
                                         limit=None if name in OPEN_ENDED else 8)
                   for name, (_, key) in BREAKDOWNS.items()}
+    short_url = redirect_url(settings, code.short_id)
     response = render_to_response(template("code.jinja2"), {
-        "code": code, "destination": destination, "redirect_url": redirect_url(settings, code.short_id),
+        "code": code, "destination": destination, "redirect_url": short_url,
+        "print": print_guide(short_url, code.style or {}),
         "analytics": analytics, "days": days, "chart_days": CHART_DAYS, "daily": daily_chart(analytics["timeseries"]),
         "breakdowns": breakdowns, "formats": sorted(request.registry["renderers"]), "statuses": STATUSES,
         "audit": audit_entries(request.dbsession, code),

@@ -9,8 +9,9 @@ from exaroutes.datatypes.pages import fields_page
 class TextType(PayloadDestination):
     name = "text"
     description = "Plain UTF-8 text."
-    schema = colander.SchemaNode(StrictString(), name="data", validator=colander.Length(1, 4296),
-                                 description="the text, 1 to 4296 characters")
+    schema = colander.SchemaNode(StrictString(), name="data", validator=colander.Length(1, 7089),
+                                 description="the text, 1 to 7089 characters (what QR version 40-L holds in "
+                                             "digits; whether it fits is decided at the chosen error correction)")
 
     def payload(self, data):
         return data

@@ -14,6 +14,7 @@ from PIL import Image
 
 from exaroutes.imaging.logos import parse_logo
 from exaroutes.imaging.matrix import encode
+from exaroutes.imaging.print_size import print_guidance
 
 DEFAULT_STYLE = {
     "size": 512,
@@ -67,6 +68,12 @@ def symbol_for(payload, style):
     if "errorCorrection" in style:
         return encode(payload, style["errorCorrection"])
     return encode(payload, DEFAULT_STYLE["errorCorrection"], boost=True)
+
+
+def print_guide(payload, style):
+    """The `print` object of `payload` drawn in `style` (client fields or a stored style):
+    modules across the image and the smallest printed side (exaroutes.imaging.print_size)."""
+    return print_guidance(symbol_for(payload, style).side, style.get("margin", DEFAULT_STYLE["margin"]))
 
 
 def proof_key(return_type, style, payload, symbol):

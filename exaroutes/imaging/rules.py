@@ -8,7 +8,8 @@ are in docs/scanning.md "Contrast"): pairs at least MIN_LUMA_DIFFERENCE apart on
 least MIN_BACKGROUND_LUMA stay within 10 points of black on white across the three readers and the
 18 degradations, in every family measured (greys on white, black on greys, seeded hue pairs);
 closer pairs, and dark backgrounds, fall off (hue pairs at 115 apart: 37-81%; black on #828282: 53%).
-WCAG adds nothing on top: no colour pair that passes both floors is below 3:1.
+WCAG is not kept as a second floor: #00D200 on #FFFFF0 passes both floors at 2.04:1 and reads as well
+as the grey of the same luma (#7D7D7D, 4.12:1): readers see luma, not luminance.
 The foreground must also be the darker colour: ZBar and OpenCV do not read inverted codes.
 """
 from exaroutes.errors import field_error

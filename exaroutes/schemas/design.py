@@ -9,6 +9,13 @@ from exaroutes.schemas.limits import LimitFields, expires_at_node, max_scans_nod
 from exaroutes.schemas.types import AnyJson, StrictInteger, StrictString, hex_color
 
 
+#: docs/scanning.md "Quiet zone": drawn edge to edge, OpenCV does not read a margin-0 code as served,
+#: and no reader reads it printed next to other content
+MARGIN_TOO_SMALL = ("${val} leaves no quiet zone: readers cannot find a code drawn edge to edge (OpenCV misses "
+                    "it as served, every reader once it is printed beside other content); at least ${min} "
+                    "module, 4 is the standard")
+
+
 def optional(node_type, name, description, validator=None):
     return colander.SchemaNode(node_type, name=name, missing=colander.drop, validator=validator,
                                description=description)
@@ -18,15 +25,17 @@ class StyleFields(colander.MappingSchema):
     """Styling (DESIGN.md §1.4); absent fields take the defaults in exaroutes.imaging.render."""
 
     size = optional(StrictInteger(), "size", "image width in px, 64-4096 (default 512)", colander.Range(64, 4096))
-    margin = optional(StrictInteger(), "margin", "quiet zone in modules, 0-20 (default 4)", colander.Range(0, 20))
-    error_correction = optional(StrictString(), "errorCorrection", "L, M (default), Q or H",
+    margin = optional(StrictInteger(), "margin", "quiet zone in modules, 1-20 (default 4); under 4 is flagged in "
+                      "`print.blankBorderMm`", colander.Range(1, 20, min_err=MARGIN_TOO_SMALL))
+    error_correction = optional(StrictString(), "errorCorrection", "L, M, Q or H; unset: M, raised to the "
+                                "highest level the same QR version holds",
                                 colander.OneOf(LEVELS))
     foreground = optional(StrictString(), "foregroundColor", "#RRGGBB (default #000000)", hex_color)
     background = optional(StrictString(), "backgroundColor", "#RRGGBB (default #FFFFFF)", hex_color)
     shape = optional(StrictString(), "shape", "module shape: " + ", ".join(SHAPES) + " (default square)",
                      colander.OneOf(SHAPES))
     logo = optional(StrictString(), "logo", "data:image/png;base64,... or data:image/jpeg;base64,..., at most "
-                    "1 MiB decoded, drawn centred at most 20% of the width; forces errorCorrection H")
+                    "1 MiB decoded, drawn centred in a box of 20% of the symbol's side; forces errorCorrection H")
 
 
 class DesignBody(StyleFields):

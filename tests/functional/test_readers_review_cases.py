@@ -24,7 +24,8 @@ NON_ASCII = [
     ("wifi", {"ssid": "Büro", "password": "0123456789ABCDEF0123456789", "encryption": "WEP", "hidden": True},
      "WIFI:T:WEP;S:Büro;P:0123456789ABCDEF0123456789;H:true;;", {}),
     ("vcard", {"firstName": "Jürgen", "lastName": "Müller", "organization": "Bäckerei Größe"},
-     "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Jürgen;;;\r\nFN:Jürgen Müller\r\nORG:Bäckerei Größe\r\nEND:VCARD", {}),
+     "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Jürgen;;;\r\nFN:Jürgen Müller\r\nORG:Bäckerei Größe\r\nEND:VCARD\r\n",
+     {}),
     # D4.2: OpenCV missed this one (v4, size 768)
     ("sms", {"number": "+44 7700 900123", "message": "Hi: ok; 50% 😀 東京, \\ \""},
      "SMSTO:+447700900123:Hi: ok; 50% 😀 東京, \\ \"", {"size": 768}),
@@ -54,6 +55,9 @@ def test_numeric_text_holds_what_the_standard_allows(testapp, auth, count_rows):
     png = testapp.post_json("/api/qr/static", body, headers=auth).json
     assert decode_data_uri(png["image"]) == ["1" * 7089]
     error = testapp.post_json("/api/qr/static", {**body, "data": "1" * 7090}, headers=auth, status=422).json
+    assert error["errors"][0]["name"] == "data" and "7089" in error["errors"][0]["description"]
+    error = testapp.post_json("/api/qr/static", {**body, "data": "1" * 3058, "errorCorrection": "H"},
+                              headers=auth, status=422).json          # 40-H holds 3057 digits
     assert error["errors"][0]["name"] == "data" and "do not fit" in error["errors"][0]["description"]
     error = testapp.post_json("/api/qr/static", {**body, "data": "a" * 2954}, headers=auth, status=422).json
     assert error["errors"][0]["name"] == "data"
