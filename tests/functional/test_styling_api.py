@@ -37,9 +37,9 @@ def test_static_shapes_in_png_and_svg(testapp, auth, shape):
 
 
 @pytest.mark.parametrize("style,field,words", [
-    ({"foregroundColor": "#AAAAAA"}, "foregroundColor", "contrast ratio"),
+    ({"foregroundColor": "#AAAAAA"}, "foregroundColor", "apart in luma"),
     ({"foregroundColor": "#777777", "backgroundColor": "#555555"}, "foregroundColor", "inverted"),
-    ({"backgroundColor": "#000000"}, "backgroundColor", "contrast ratio"),
+    ({"backgroundColor": "#000000"}, "backgroundColor", "apart in luma"),
     ({"foregroundColor": "#FFFFFF", "backgroundColor": "#000000"}, "backgroundColor", "inverted"),
     ({"shape": "diamond"}, "shape", "one of"),
     ({"shape": "circle", "size": 64}, "size", "4 px per module"),
