@@ -2,6 +2,7 @@
 from pyramid.config import Configurator
 
 from exaroutes.edge import wrap_app
+from exaroutes.scan.dispatch import ScanDispatch
 from exaroutes.settings import load_settings
 
 
@@ -25,4 +26,5 @@ def main(global_config, **settings):
         config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".scan")        # /r/{short_id} and every route under it, through the one scan gate
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key
-        return wrap_app(config.make_wsgi_app(), settings)  # access log, 413 before reading
+        # scans in front of the router; access log and 413-before-reading around everything
+        return wrap_app(ScanDispatch(config.make_wsgi_app()), settings)

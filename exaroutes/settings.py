@@ -65,7 +65,10 @@ DEFAULTS = {
     "exaroutes.rate_limit.scan": "600/minute",
     "exaroutes.scan.country_header": "CF-IPCountry",
     "exaroutes.scan.trusted_proxies": "",
-    "exaroutes.scan.max_batch": "500",
+    "exaroutes.scan.synchronous_commit": "true",
+    "exaroutes.scan.fold_in_web": "true",
+    "exaroutes.scan.fold_interval_ms": "500",
+    "exaroutes.scan.max_connections": "8",
     "exaroutes.scan.code_cache_seconds": "2",
     # Code changes (exaroutes.codes.changes): Redis publish/subscribe between web processes; empty = off.
     "exaroutes.changes.url": "",
@@ -93,14 +96,15 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.password.max_attempts", "exaroutes.password.window_seconds",
             "exaroutes.jobs.workers", "exaroutes.jobs.bulk_slice_size", "exaroutes.jobs.bulk_chunk_size",
             "exaroutes.jobs.stale_seconds", "exaroutes.jobs.result_ttl_hours",
-            "exaroutes.scan.max_batch", "exaroutes.scan.code_cache_seconds",
+            "exaroutes.scan.fold_interval_ms", "exaroutes.scan.max_connections", "exaroutes.scan.code_cache_seconds",
             "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
             "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored",
             "exaroutes.webhooks.max_response_bytes")
 FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds",
           "exaroutes.webhooks.timeout_seconds", "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
           "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds")
-BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private")
+BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private",
+            "exaroutes.scan.synchronous_commit", "exaroutes.scan.fold_in_web")
 #: space-separated numbers (seconds)
 NUMBER_LISTS = ("exaroutes.webhooks.retry_schedule",)
 

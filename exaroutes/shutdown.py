@@ -11,9 +11,8 @@ drives waitress's event loop itself and, on SIGTERM or SIGINT, goes through thre
 2. closing: the listening socket is closed (new connections are refused and a load balancer
    retries them elsewhere), idle keep-alive connections are closed, and requests already received
    run to the end, for at most `exaroutes.shutdown.timeout_seconds`;
-3. stopping: the worker threads end, the scan writer commits what it holds (every answered scan
-   is already committed: this only waits for requests cut by the time bound), and `serve` returns,
-   so `pserve` exits 0.
+3. stopping: the worker threads end, the scan folder folds what is still pending (every answered
+   scan is already committed by its request), and `serve` returns, so `pserve` exits 0.
 
 A second signal skips what is left of the waiting.
 """
@@ -58,7 +57,7 @@ class GracefulServer:
         self.server.exaroutes_state = self.state = state     # exaroutes.edge.health.ProcessState
         self.drain_seconds = drain_seconds
         self.timeout_seconds = timeout_seconds
-        self.on_stopped = list(on_stopped)      # callables run after the last request (flush the scan writer)
+        self.on_stopped = list(on_stopped)      # callables run after the last request (fold pending scans)
         self.phase = SERVING
         self.phase_ends = None
         self.signals = 0

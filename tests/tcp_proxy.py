@@ -14,6 +14,7 @@ class TcpProxy:
         self.port = None
         self.pairs = set()
         self.lock = threading.Lock()
+        self.down = False
         self.listen()
 
     def listen(self):
@@ -23,9 +24,11 @@ class TcpProxy:
         listener.listen(128)
         self.port = listener.getsockname()[1]
         self.listener = listener
+        self.generation = getattr(self, "generation", 0) + 1
         threading.Thread(target=self.accept_loop, args=(listener,), daemon=True, name="tcp-proxy").start()
 
     def accept_loop(self, listener):
+        generation = self.generation
         while True:
             try:
                 client, _ = listener.accept()
@@ -38,7 +41,13 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self.lock:
-                self.pairs.add((client, upstream))
+                # a connection accepted just before cut() closed the listener must not outlive the cut
+                alive = self.generation == generation and not self.down
+                if alive:
+                    self.pairs.add((client, upstream))
+            if not alive:
+                self.drop((client, upstream))
+                return
             threading.Thread(target=self.pump, args=(client, upstream), daemon=True).start()
 
     def pump(self, client, upstream):
@@ -77,6 +86,8 @@ class TcpProxy:
             self.listener.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        with self.lock:
+            self.down = True
         self.listener.close()
         with self.lock:
             pairs = list(self.pairs)
@@ -89,6 +100,7 @@ class TcpProxy:
             self.drop(pair)
 
     def restore(self):
+        self.down = False
         self.listen()
 
     def close(self):

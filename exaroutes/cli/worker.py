@@ -10,6 +10,8 @@ takes over abandoned slices, exaroutes.bulk.leases) and the queue watchdog (exar
 Exit status: 0 after SIGTERM (graceful: the current chunk is committed, the slice handed back to
 another worker, within `exaroutes.jobs.shutdown_seconds`); 3 when the queue could not be reached for
 `exaroutes.jobs.queue_unreachable_seconds`, so a supervisor restarts the worker and shows the fault.
+Scans: it also runs the scan folder (exaroutes/codes/fold.py), which moves the scans the web processes
+recorded into the raw scans and the rollups: production.ini keeps that work out of the web processes.
 """
 import argparse
 import logging
@@ -44,6 +46,7 @@ def main(argv=None):
         watchdog = QueueWatchdog(ping, settings["exaroutes.jobs.queue_unreachable_seconds"])
         watchdog.start()
     registry["bulk_leases"].start()
+    registry["scan_folder"].ensure_running()
     log.info("startup sweep: %s", sweep(registry))
     consumer.run()
     registry["bulk_leases"].stop()

@@ -2,7 +2,8 @@
 
 They are read from the daily rollups (`scan_rollups`), never from the raw scans: a 90-day report
 sums at most a few thousand small rows, however many millions of scans the code has. The rollups
-are written in the same transaction as the raw scans (`exaroutes.scan.rollups`).
+are written in the same transaction as the raw scans (`exaroutes.codes.rollups`), when the pending
+scans are folded; a reader folds what is pending first (`catch_up`), so nothing answered is missing.
 """
 import datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from exaroutes.clock import utcnow
 from exaroutes.models import ScanRollup
+from exaroutes.codes.fold import catch_up
 from exaroutes.models.rollup import OTHER
 
 #: result key -> (rollup dimension, the key each entry names its value with)
@@ -38,6 +40,7 @@ def top_and_other(counts, key, top):
 
 def code_analytics(dbsession, code, days, today=None, top=DEFAULT_TOP):
     """The analytics object of `code` for the `days` UTC days ending today (zero-filled)."""
+    catch_up(dbsession)
     today = today or utcnow().date()
     first_day = today - datetime.timedelta(days=days - 1)
     in_window = (ScanRollup.code_id == code.id, ScanRollup.day >= first_day, ScanRollup.day <= today)

@@ -3,8 +3,8 @@
 A PostgreSQL restart used to answer 500 "unhandled error" wherever a query failed (the production
 review counted 55 during a 3.4 s restart, most from the redirect's code lookup). A lost connection
 is not a bug in the request but a passing outage: the client should retry, and the service heals
-by itself (the pool checks connections before use, `pool_pre_ping`, and the scan writer reconnects
-after a failed batch). So every database error that means "unreachable" becomes 503: JSON in the
+by itself (the pool checks connections before use, `pool_pre_ping`, and the scan recorder replaces
+its connections after a failure). So every database error that means "unreachable" becomes 503: JSON in the
 error shape on `/api`, the redirect's HTML page elsewhere (`/r/...`, the dashboard).
 
 Which errors: the driver's OperationalError and InterfaceError (connection refused, reset or

@@ -8,7 +8,7 @@ import zope.sqlalchemy
 from exaroutes.models.meta import Base  # noqa: F401
 from exaroutes.models.workspace import ApiKey, Workspace  # noqa: F401
 from exaroutes.models.code import QrCode  # noqa: F401
-from exaroutes.models.scan import Scan  # noqa: F401
+from exaroutes.models.scan import PendingScan, Scan  # noqa: F401
 from exaroutes.models.audit import AuditEntry  # noqa: F401
 from exaroutes.models.password_attempt import PasswordAttempt  # noqa: F401
 from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob, BulkSlice  # noqa: F401
@@ -44,7 +44,7 @@ def get_session_factory(engine):
 
 def get_tm_session(session_factory, transaction_manager, request=None):
     """A session whose commit and rollback belong to `transaction_manager` (zope.sqlalchemy)."""
-    dbsession = session_factory(info={"request": request})
+    dbsession = session_factory(info={"request": request, "transaction_manager": transaction_manager})
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
@@ -58,9 +58,6 @@ def includeme(config):
     # pyramid_tm would look the caller's key up before the exception views can see a failure, so a
     # database outage there became a 500 instead of our 503 (exaroutes.edge.outage).
     settings.setdefault("tm.annotate_user", False)
-    # Scans do not use request.dbsession: no empty transaction, no retry (exaroutes/scan/fast_path.py)
-    settings.setdefault("tm.activate_hook", "exaroutes.scan.fast_path.transaction_wanted")
-    settings.setdefault("retry.activate_hook", "exaroutes.scan.fast_path.retry_attempts")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

@@ -3,7 +3,7 @@
 The cap is claimed with one conditional UPDATE (`scan_count < max_scans`), checked by its row count
 and committed at once on its own connection: the database serializes concurrent claims on the row,
 so exactly `max_scans` scans get through however many arrive at once. Committing at once keeps the
-row lock short (the scan itself is written by the scan writer's group commit, which on SQLite would
+row lock short (the scan itself is written right after on another connection, which on SQLite would
 otherwise wait for this request's lock); a scan that then fails to be recorded has still used its claim.
 `scan_count` is kept only while a cap is set (uncapped codes pay no extra write per scan); when a cap
 is set later it starts from the scans already recorded.
@@ -11,6 +11,7 @@ is set later it starts from the scans already recorded.
 from sqlalchemy import func, select, update
 
 from exaroutes.models import QrCode, Scan
+from exaroutes.codes.fold import catch_up
 
 
 def is_expired(code, now):
@@ -37,6 +38,7 @@ def change_limits(dbsession, code, body):
         code.expires_at = body["expiresAt"]
     if "maxScans" in body:
         if body["maxScans"] is not None and code.max_scans is None:
+            catch_up(dbsession)     # every scan answered so far counts, folded or not yet
             code.scan_count = dbsession.scalar(select(func.count()).select_from(Scan)
                                                .where(Scan.code_id == code.id))
         code.max_scans = body["maxScans"]

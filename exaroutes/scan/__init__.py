@@ -1,10 +1,11 @@
-"""`GET /r/{short_id}` and every route under `/r/`: the hot path. One (cached) lookup, one group-committed
-insert, one response.
+"""`GET /r/{short_id}` and every route under `/r/`: the hot path. One (cached) lookup, one insert, one response.
 
-Every route here gets its code from the one scan gate (`gate.py`, a route factory: unknown, switched
+`dispatch.py` hands scans to `scan_view` in front of the router (same subscribers, same exception
+views, the same route factory). Every route here gets its code from the one scan gate (`gate.py`, a route factory: unknown, switched
 off, expired, capped, password, decryption), so the views only decide what to answer. The
-enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`, `rollups.py`) live in their
-own modules; `password.py` is the password form, `contact.py` the vCard download.
+enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`) live in their own
+modules, the folding into scans and rollups in `exaroutes.codes.fold`; `password.py` is the
+password form, `contact.py` the vCard download.
 """
 import secrets
 
@@ -12,19 +13,20 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from exaroutes.protections.signing import SIGNING_KEY, derive_signing_key
 from exaroutes.scan.change_feed import ChangeFeed
+from exaroutes.codes.fold import ScanFolder
 from exaroutes.scan.code_cache import CodeCache
 from exaroutes.scan.gate import ScanStop, password_code, scan_code, stop_response
 from exaroutes.html import unavailable_page
 from exaroutes.scan.password import password_post
 from exaroutes.scan.record import ScanSettings, is_counted, scan_row
-from exaroutes.scan.writer import ScanNotRecorded, ScanWriter
+from exaroutes.scan.writer import ScanNotRecorded, ScanRecorder
 from exaroutes.webhooks.delivery import Waker
 
 
 def record_scan(request, code):
-    """Commit the scan (group commit) before the response leaves: an answered scan is never lost."""
+    """Commit the scan before the response leaves: an answered scan is never lost."""
     registry = request.registry
-    registry["scan_writer"].record(scan_row(request, code, registry["scan_settings"]))
+    registry["scan_recorder"].record(scan_row(request, code, registry["scan_settings"]))
 
 
 def scan_view(request):
@@ -45,12 +47,17 @@ def includeme(config):
     config.registry["scan_settings"] = ScanSettings(settings)
     config.registry["code_cache"] = CodeCache(config.registry["dbsession_factory"],
                                               ttl=settings["exaroutes.scan.code_cache_seconds"])
-    config.registry["scan_writer"] = ScanWriter(config.registry["dbengine"],
-                                                max_batch=settings["exaroutes.scan.max_batch"],
+    engine = config.registry["dbengine"]
+    config.registry["scan_recorder"] = ScanRecorder(engine, settings["exaroutes.scan.synchronous_commit"],
+                                                    settings["exaroutes.scan.max_connections"])
+    config.registry["scan_folder"] = ScanFolder(engine, settings["exaroutes.scan.fold_interval_ms"] / 1000,
                                                 referrer_limit=settings["exaroutes.analytics.referrer_hosts_stored"],
                                                 on_events=Waker(config.registry))
-    # At shutdown, after the last request: commit whatever the writer still holds (exaroutes.shutdown).
-    config.registry.setdefault("on_shutdown", []).append(config.registry["scan_writer"].flush)
+    if settings["exaroutes.scan.fold_in_web"]:
+        # Folding in a serving process only (exaroutes.server): tests and console scripts build this
+        # app too. At shutdown, after the last request, it folds what is pending once more.
+        config.registry.setdefault("on_serve", []).append(config.registry["scan_folder"].ensure_running)
+        config.registry.setdefault("on_shutdown", []).append(config.registry["scan_folder"].stop)
     # Without EXAROUTES_SECRET (a development setup), password forms are signed with a key of this
     # process only: enough for one process; several processes need the shared secret (production sets it).
     config.registry[SIGNING_KEY] = derive_signing_key(settings) or secrets.token_bytes(32)
@@ -65,6 +72,7 @@ def includeme(config):
         config.registry["on_shutdown"].append(feed.stop)
     config.add_route("scan", "/r/{short_id}", factory=scan_code)
     config.add_view(scan_view, route_name="scan", permission=NO_PERMISSION_REQUIRED)
+    config.registry["scan_view"] = scan_view     # what exaroutes.scan.dispatch answers scans with
     config.add_route("scan_password", "/r/{short_id}/password", factory=password_code)
     config.add_view(password_post, route_name="scan_password", permission=NO_PERMISSION_REQUIRED)
     config.include(".contact")     # /r/{short_id}/contact.vcf: the download behind a vcard page

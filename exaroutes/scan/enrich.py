@@ -91,8 +91,13 @@ def is_public_address(address):
         return False
 
 
+@functools.lru_cache(maxsize=65536)
 def country_of_address(address):
-    """ISO 3166-1 alpha-2 from the offline table; private, loopback and unknown → "unknown"."""
+    """ISO 3166-1 alpha-2 from the offline table; private, loopback and unknown → "unknown".
+
+    Cached by address in this process's memory (never written anywhere): a venue's scans come from
+    a few addresses, and parsing one with `ipaddress` costs more than the rest of the enrichment.
+    """
     if not address or not is_public_address(address):
         return UNKNOWN
     return iptocc.country_code(address) or UNKNOWN

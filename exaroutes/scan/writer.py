@@ -1,142 +1,140 @@
-"""Group commit for scans: many request threads, one writer thread, one commit per batch.
+"""The redirect's one write: each scan is a single INSERT, committed by the request's own thread.
 
-A request hands its scan to `ScanWriter.record()` and waits until the transaction holding it has
-committed; only then does the redirect go out. So a scan whose response was sent is on disk, even
-if the process is killed right after, while concurrent scans share one commit (and one fsync)
-instead of paying for one each. While the writer commits a batch, the next one gathers: the batch
-size follows the load by itself, with no timer adding latency when traffic is light.
+A request records its scan with `ScanRecorder.record()` and answers only once that INSERT has
+committed, so a scan whose response was sent survives a SIGKILL of the web process. Nothing else
+happens on the request thread: the rollups, the visitor counts and the webhook outbox are written
+later by the folder (exaroutes/codes/fold.py), in batches, from the pending rows.
+
+Why not a writer thread with group commit (waves 1-4 of BENCHMARKS.md "Redirect")? Handing a scan to
+another thread and waking the request up again cost 13 points of a bare 302's throughput even when
+the writer wrote nothing. A single-row INSERT through the raw DB-API cursor costs about as much CPU
+as that hand-off alone, and the driver releases the GIL while the database works.
+
+The statement is compiled by SQLAlchemy once per dialect (no SQL written per driver) and executed
+on connections this class keeps for itself: no pool checkout with its liveness ping per scan.
+- SQLite allows one writer at a time: one connection, taken under a lock (threads queue on the lock
+  in Python instead of sleeping in SQLite's busy handler).
+- PostgreSQL: one connection per concurrently recording thread, at most `max_connections`; with
+  `synchronous_commit = off` (`exaroutes.scan.synchronous_commit`) the commit does not wait for the
+  WAL flush. What each setting survives is written in docs/scan-durability.md.
 """
 import logging
-import os
 import queue
 import threading
-import time
+import weakref
 
-from exaroutes.clock import utcnow
-from exaroutes.scan.rollups import REFERRER_HOSTS_STORED, prune_visitors, write_scans
-from exaroutes.webhooks.outbox import add_scan_events
+from sqlalchemy import insert
+
+from exaroutes.models import PendingScan
 
 log = logging.getLogger(__name__)
+
+#: the columns a scan row (exaroutes.scan.record.scan_row) carries
+SCAN_COLUMNS = ("code_id", "scanned_at", "country", "device", "os", "browser", "referrer", "visitor")
 
 
 class ScanNotRecorded(Exception):
     """The scan could not be committed; the caller must not answer as if it had been."""
 
 
-class _Pending:
-    """One scan waiting for its commit. `done` is a bare lock, held until the writer releases it:
-    cheaper than an Event (no Condition, no Python-level notify), which the profile showed mattered."""
-    __slots__ = ("scan", "done", "error")
-
-    def __init__(self, scan):
-        self.scan = scan
-        self.done = threading.Lock()
-        self.done.acquire()
-        self.error = None
+def compiled_insert(engine):
+    """(SQL text, row -> DB-API parameters) for one pending scan, in the engine's paramstyle."""
+    compiled = insert(PendingScan.__table__).values({c: None for c in SCAN_COLUMNS}).compile(dialect=engine.dialect)
+    if compiled.positional:
+        order = tuple(compiled.positiontup)
+        return compiled.string, lambda row: tuple(row.get(name) for name in order)
+    return compiled.string, lambda row: {name: row.get(name) for name in SCAN_COLUMNS}
 
 
-class ScanWriter:
-    def __init__(self, engine, max_batch=500, timeout=30.0, prune_interval=3600.0,
-                 referrer_limit=REFERRER_HOSTS_STORED, on_events=lambda: None):
+class ScanRecorder:
+    def __init__(self, engine, synchronous_commit=True, max_connections=8):
         self.engine = engine
-        self.referrer_limit = referrer_limit
-        self.on_events = on_events
-        self.max_batch = max_batch
-        self.timeout = timeout
-        self.prune_interval = prune_interval
-        self._queue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread = None
-        self._pid = None
-        self._last_prune = 0.0
-        self._conn = None
+        self.synchronous_commit = synchronous_commit
+        self.max_connections = max_connections
+        self.sql, self.parameters = compiled_insert(engine)
+        self.serialized = engine.dialect.name == "sqlite"
+        self._idle = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(1 if self.serialized else max_connections)
+        # An app dropped without close() (tests build many) must not leave open connections behind.
+        self.close = weakref.finalize(self, close_idle, self._idle)
 
     def record(self, scan):
-        """Block until `scan` is committed; raise ScanNotRecorded if it was not."""
-        pending = _Pending(scan)
-        self._ensure_thread()
-        self._queue.put(pending)
-        if not pending.done.acquire(timeout=self.timeout):
-            raise ScanNotRecorded("the scan writer did not answer in time")
-        if pending.error is not None:
-            raise ScanNotRecorded(str(pending.error)) from pending.error
+        """Commit `scan` (a dict of Scan columns) as a pending scan; raise ScanNotRecorded if it was not.
 
-    def flush(self, timeout=10.0):
-        """Wait until every scan handed in so far is committed (at shutdown). True if it was in time.
-
-        A marker without a scan goes through the queue: batches are taken in order, so once the
-        marker's batch is done, so is every scan queued before it.
+        A connection kept from before may have died with a database restart: then every idle one is
+        dropped and the scan is tried once more on a new connection, so the first scan after an
+        outage succeeds (a failure on a new connection is final).
         """
-        if self._thread is None or self._pid != os.getpid():
-            return True
-        marker = _Pending(None)
-        self._queue.put(marker)
-        return marker.done.acquire(timeout=timeout)
-
-    def _ensure_thread(self):
-        """Start the writer on first use, and again in a forked child (threads do not survive fork)."""
-        if self._thread is not None and self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._thread is None or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="scan-writer", daemon=True)
-                self._thread.start()
-
-    def _next_batch(self):
-        batch = [self._queue.get()]
-        while len(batch) < self.max_batch:
-            try:
-                batch.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return batch
-
-    def _run(self):
-        while True:
-            batch = self._next_batch()
-            try:
-                connection = self._connection()
-                with connection.begin():
-                    scans = [pending.scan for pending in batch if pending.scan is not None]
-                    write_scans(connection, scans, self.referrer_limit)
-                    events = add_scan_events(connection, scans)   # webhooks: outbox rows, same commit
-            except Exception as exc:  # every waiting request must hear of it, whatever it was
-                log.exception("could not record %d scans", len(batch))
-                for pending in batch:
-                    pending.error = exc
-                self._drop_connection()
-                events = 0
-            for pending in batch:
-                pending.done.release()
-            if events:
-                self.on_events()    # after the answers went out: wake a webhook worker
-            self._maybe_prune()
-
-    def _connection(self):
-        """The writer keeps one connection: no pool checkout (and liveness ping) per batch."""
-        if self._conn is None:
-            self._conn = self.engine.connect()
-        return self._conn
-
-    def _drop_connection(self):
-        """After an error the connection may be broken: the next batch starts on a fresh one."""
-        if self._conn is not None:
-            try:
-                self._conn.invalidate()
-                self._conn.close()
-            except Exception:
-                log.exception("could not discard the scan writer's connection")
-            self._conn = None
-
-    def _maybe_prune(self):
-        if time.monotonic() - self._last_prune < self.prune_interval:
-            return
-        self._last_prune = time.monotonic()
+        if not self._slots.acquire(timeout=30):
+            raise ScanNotRecorded("no connection to record the scan on")
         try:
-            connection = self._connection()
-            with connection.begin():
-                prune_visitors(connection, utcnow().date())
+            connection, reused = self._checkout()
+            try:
+                self._insert(connection, scan)
+            except Exception as exc:
+                self._discard(connection)
+                if not reused:
+                    log.exception("could not record a scan")
+                    raise ScanNotRecorded(str(exc)) from exc
+                close_idle(self._idle)
+                connection = None
+                try:
+                    connection = self._connect()
+                    self._insert(connection, scan)
+                except Exception as exc:
+                    log.exception("could not record a scan")
+                    self._discard(connection)
+                    raise ScanNotRecorded(str(exc)) from exc
+            self._idle.put(connection)
+        finally:
+            self._slots.release()
+
+    def _insert(self, connection, scan):
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self.sql, self.parameters(scan))   # autocommit: committed when it returns
+        finally:
+            cursor.close()
+
+    def _checkout(self):
+        """(connection, whether it was used before)."""
+        try:
+            return self._idle.get_nowait(), True
+        except queue.Empty:
+            return self._connect(), False
+
+    def _connect(self):
+        """A DB-API connection of our own, out of the engine's pool (its dialect's set-up applied)."""
+        connection = self.engine.raw_connection()
+        connection.detach()      # held for the life of the process: it must not count against the pool
+        driver = connection.dbapi_connection
+        if self.serialized:
+            driver.isolation_level = None      # sqlite3: autocommit, each INSERT its own transaction
+        else:
+            driver.autocommit = True           # psycopg: one round trip per scan, no BEGIN/COMMIT
+            if not self.synchronous_commit:
+                driver.execute("SET synchronous_commit = off")
+        return connection
+
+    def _discard(self, connection):
+        """After an error the connection may be broken: close it; the next scan opens a fresh one."""
+        if connection is None:
+            return
+        try:
+            connection.invalidate()
         except Exception:
-            log.exception("could not prune old visitor hashes")
-            self._drop_connection()
+            log.exception("could not discard a scan connection")
+
+
+
+def close_idle(idle):
+    """Close the recorder's idle connections (at shutdown, after an outage, or when the recorder is dropped)."""
+    while True:
+        try:
+            connection = idle.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            connection.close()
+        except Exception:
+            log.debug("an idle scan connection did not close cleanly", exc_info=True)

@@ -153,9 +153,9 @@ def sweep(registry):
 
 
 class Waker:
-    """Queues a dispatch from a thread of its own: callable from the scan writer at no cost to it.
+    """Queues a dispatch from a thread of its own: callable from the scan folder at no cost to it.
 
-    An enqueue costs a write to the queue (milliseconds on SqliteHuey); the scan writer must not wait
+    An enqueue costs a write to the queue (milliseconds on SqliteHuey); the scan folder must not wait
     for it between two batches. Calls that come while an enqueue runs are folded into the next
     one, which is enough: a dispatch delivers everything due, not one row.
     """

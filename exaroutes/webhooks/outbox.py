@@ -1,8 +1,8 @@
 """Writing events into the outbox, in the transaction of whatever caused them.
 
 An event becomes one `webhook_deliveries` row per enabled endpoint of its workspace that subscribes
-to its type, written with the same connection and transaction as its cause: the scan batch's
-commit for `scan.created` (`add_scan_events`, called by the scan writer), the request's for
+to its type, written with the same connection and transaction as its cause: the scan fold's
+commit for `scan.created` (`add_scan_events`, called by exaroutes.codes.fold), the request's for
 `qr.created`/`qr.updated` (`add_event`). If the cause rolls back, so does the event; if it
 commits, the event is on disk before anyone could miss it. Nothing is written when nobody listens.
 
@@ -88,7 +88,7 @@ def wake_after_commit(dbsession):
 
 
 def scan_data(scan):
-    """The `data` of a scan.created event, from a scan as the scan writer holds it."""
+    """The `data` of a scan.created event, from a scan as the scan folder holds it."""
     data = {"id": scan["short_id"], "scannedAt": isoformat(scan["scanned_at"]), "country": scan.get("country"),
             "device": scan.get("device"), "os": scan.get("os"), "browser": scan.get("browser"),
             "referrer": scan.get("referrer"), "isUnique": scan.get("is_unique", True)}
@@ -97,7 +97,7 @@ def scan_data(scan):
 
 
 def add_scan_events(connection, scans):
-    """`scan.created` for a batch of scans, in the scan writer's transaction; returns deliveries written.
+    """`scan.created` for a batch of scans, in the scan fold's transaction; returns deliveries written.
 
     One indexed query per batch when nobody subscribes; scans carry `workspace_id` and `short_id`
     (exaroutes.scan.record) so no code has to be read.

@@ -1,9 +1,10 @@
 """What a burst of scans costs with a webhook endpoint subscribed to scan.created (issue 17).
 
 Three timed phases on a fresh database, in this process, through the app's real machinery:
-  A  N scans through the group-commit scan writer, no endpoint subscribed (the baseline);
-  B  N scans the same way, one endpoint subscribed: each batch's commit also writes one outbox row
-     per scan (exaroutes.webhooks.outbox.add_scan_events);
+  A  N scans recorded as the redirect records them (one INSERT each), then folded into scans and
+     rollups by the folder (exaroutes.codes.fold), no endpoint subscribed (the baseline);
+  B  N scans the same way, one endpoint subscribed: each folded batch also writes one outbox row
+     per scan (exaroutes.webhooks.outbox.add_scan_events) in the same commit;
   C  delivering the N outbox rows to a receiver in this process (answers 204) with W dispatcher
      threads, as W huey worker threads would run `webhooks.dispatch`.
 Scans come from T threads at once (as waitress threads would hand them over), so batches form.
@@ -42,11 +43,13 @@ def scans_of(code, count, salt):
              "browser": "Mobile Safari", "referrer": None, "visitor": f"{salt}-{i:08d}"} for i in range(count)]
 
 
-def record_all(writer, scans, threads):
-    """Hand every scan to the writer from `threads` threads; seconds until the last one is committed."""
+def record_all(registry, scans, threads):
+    """Record every scan from `threads` threads, then fold them all; seconds until the last fold commits."""
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        list(pool.map(writer.record, scans, chunksize=16))
+        list(pool.map(registry["scan_recorder"].record, scans, chunksize=16))
+    while registry["scan_folder"].fold_once():
+        pass
     return time.perf_counter() - started
 
 
@@ -83,12 +86,10 @@ def main():
         with engine.connect() as connection:
             row = connection.execute(select(QrCode.id, QrCode.workspace_id).where(QrCode.short_id == code["id"])).one()
         code.update(pk=row.id, workspace_id=row.workspace_id)
-        writer = app.registry["scan_writer"]
-
-        baseline = record_all(writer, scans_of(code, args.scans, "a"), args.threads)
+        baseline = record_all(app.registry, scans_of(code, args.scans, "a"), args.threads)
         receiver = Receiver()
         client.post_json("/api/webhooks", {"url": receiver.url, "events": ["scan.created"]}, headers=auth)
-        subscribed = record_all(writer, scans_of(code, args.scans, "b"), args.threads)
+        subscribed = record_all(app.registry, scans_of(code, args.scans, "b"), args.threads)
         with engine.connect() as connection:
             rows = connection.scalar(select(func.count()).select_from(WebhookDelivery))
             body_bytes = connection.scalar(select(func.avg(func.length(WebhookDelivery.body))))
@@ -116,7 +117,7 @@ def main():
     print(f"outbox rows written in B: {rows} (one per scan), body {body_bytes:.0f} bytes on average"
           + (f", table with indexes {table_bytes / 1e6:.1f} MB" if table_bytes else ""))
     print(f"HTTP requests received: {receiver.count}; deliveries succeeded: {succeeded}; attempts: {attempts}")
-    print(f"writer time per scan: {1e6 * baseline / n:.0f} µs without, {1e6 * subscribed / n:.0f} µs with "
+    print(f"record + fold time per scan: {1e6 * baseline / n:.0f} µs without, {1e6 * subscribed / n:.0f} µs with "
           f"({100 * (subscribed - baseline) / baseline:+.0f}%)")
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from exaroutes import clock
 from exaroutes.codes.analytics import code_analytics
 from exaroutes.models import QrCode, Scan
-from exaroutes.scan.rollups import write_scans
+from exaroutes.codes.rollups import write_scans
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.0 Mobile/15E148 Safari/604.1")

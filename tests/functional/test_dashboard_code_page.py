@@ -7,7 +7,7 @@ from sqlalchemy import select
 from exaroutes.codes.analytics import code_analytics
 from exaroutes.clock import utcnow
 from exaroutes.models import AuditEntry, QrCode
-from exaroutes.scan.rollups import write_scans
+from exaroutes.codes.rollups import write_scans
 from tests.functional.dashboard_helpers import api_create, csrf_token, edit_form, protect, sign_in
 
 

@@ -7,6 +7,7 @@ import vobject
 from sqlalchemy import func, select
 
 from exaroutes.models import Scan
+from exaroutes.codes.fold import catch_up
 from tests.qr_decode import decode_image
 
 REDIRECTS = [
@@ -38,6 +39,7 @@ def create(testapp, auth, data_type, data):
 
 
 def scans(committed):
+    committed(catch_up)
     return committed(lambda db: db.scalar(select(func.count()).select_from(Scan)))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from exaroutes import clock, main
 from exaroutes.models import PasswordAttempt, QrCode, Scan
+from exaroutes.codes.fold import catch_up
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 
@@ -21,6 +22,7 @@ def create(testapp, auth, **body):
 
 
 def scans(committed):
+    committed(catch_up)
     return committed(lambda db: db.scalar(select(func.count()).select_from(Scan)))
 
 

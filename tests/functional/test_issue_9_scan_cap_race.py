@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from webtest.http import StopableWSGIServer
 
 from exaroutes.models import QrCode, Scan
+from exaroutes.codes.fold import catch_up
 from tests.services import free_port
 
 
@@ -40,5 +41,6 @@ def test_twenty_concurrent_scans_of_a_five_scan_code(server, testapp, auth, comm
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [302] * 5 + [410] * 15
+    committed(catch_up)
     assert committed(lambda db: db.scalar(select(func.count()).select_from(Scan))) == 5
     assert committed(lambda db: db.scalar(select(QrCode.scan_count).where(QrCode.short_id == code["id"]))) == 5

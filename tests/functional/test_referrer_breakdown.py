@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from exaroutes.clock import utcnow
 from exaroutes.models import QrCode
-from exaroutes.scan.rollups import write_scans
+from exaroutes.codes.rollups import write_scans
 from tests.functional.dashboard_helpers import api_create, sign_in
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exaroutes.models import Scan, ScanRollup
+from exaroutes.codes.fold import catch_up
 from tests.functional.test_analytics import IPHONE
 from tests.services import free_port
 
@@ -93,6 +94,8 @@ def create_code(port, api_key):
 
 
 def counts(committed):
+    """Raw scans and rolled-up scans, once everything the killed server left pending is folded."""
+    committed(catch_up)
     return committed(lambda db: (db.scalar(select(func.count()).select_from(Scan)),
                                  db.scalar(select(func.coalesce(func.sum(ScanRollup.scans), 0))
                                            .where(ScanRollup.dimension == "scans"))))

@@ -5,11 +5,13 @@ from sqlalchemy import select
 
 from exaroutes import main
 from exaroutes.models import Scan, ScanRollup, get_engine
-from exaroutes.scan.writer import ScanWriter
+from exaroutes.codes.fold import catch_up
+from exaroutes.scan.writer import ScanRecorder
 from tests.functional.test_analytics import IPHONE, WINDOWS_CHROME, new_code
 
 
 def stored_scans(committed):
+    committed(catch_up)
     return committed(lambda db: db.execute(select(Scan)).scalars().all())
 
 
@@ -85,12 +87,13 @@ def test_a_scan_that_cannot_be_stored_gets_no_redirect(testapp, auth, app, tmp_p
     """If the commit fails, the scanner sees a 503 page: a redirect would promise a stored scan."""
     short_id = new_code(testapp, auth)
     broken = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'no-tables.sqlite'}"})  # never migrated
-    working = app.registry["scan_writer"]
-    app.registry["scan_writer"] = ScanWriter(broken, timeout=10)
+    working = app.registry["scan_recorder"]
+    app.registry["scan_recorder"] = ScanRecorder(broken)
     try:
         response = testapp.get(f"/r/{short_id}", headers={"User-Agent": IPHONE}, status=503)
         assert "Location" not in response.headers and response.content_type == "text/html"
         testapp.head(f"/r/{short_id}", status=302)          # not a scan: answered as usual
     finally:
-        app.registry["scan_writer"] = working
+        app.registry["scan_recorder"].close()
+        app.registry["scan_recorder"] = working
         broken.dispose()

@@ -103,4 +103,8 @@ def create_code(client, auth, destination="https://example.com/spring"):
 
 
 def scan(client, short_id):
-    return client.get(f"/r/{short_id}", headers={"User-Agent": SCAN_AGENT}, status=302)
+    """One counted scan, then one fold (a server's folder thread does that in the background): the
+    fold writes the scan.created outbox rows and wakes the webhook worker."""
+    response = client.get(f"/r/{short_id}", headers={"User-Agent": SCAN_AGENT}, status=302)
+    client.app.registry["scan_folder"].fold_once()
+    return response
