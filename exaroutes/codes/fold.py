@@ -24,8 +24,7 @@ from zope.sqlalchemy import mark_changed
 
 from exaroutes.clock import utcnow
 from exaroutes.models import PendingScan, QrCode
-from exaroutes.codes.rollups import REFERRER_HOSTS_STORED, prune_visitors, write_scans
-from exaroutes.scan.writer import SCAN_COLUMNS
+from exaroutes.codes.rollups import REFERRER_HOSTS_STORED, SCAN_COLUMNS, prune_visitors, write_scans
 from exaroutes.webhooks.outbox import add_scan_events
 
 log = logging.getLogger(__name__)

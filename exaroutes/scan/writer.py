@@ -25,12 +25,10 @@ import weakref
 
 from sqlalchemy import insert
 
+from exaroutes.codes.rollups import SCAN_COLUMNS
 from exaroutes.models import PendingScan
 
 log = logging.getLogger(__name__)
-
-#: the columns a scan row (exaroutes.scan.record.scan_row) carries
-SCAN_COLUMNS = ("code_id", "scanned_at", "country", "device", "os", "browser", "referrer", "visitor")
 
 
 class ScanNotRecorded(Exception):

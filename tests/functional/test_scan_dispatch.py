@@ -2,7 +2,6 @@
 with the same answer, headers and error pages as the full app gives; everything else goes through it."""
 import pytest
 import webtest
-from pyramid.events import ContextFound
 from sqlalchemy import func, select, update
 
 from exaroutes.models import QrCode, Scan
@@ -16,9 +15,7 @@ PER_REQUEST = {"X-Request-Id", "Set-Cookie", "Date"}
 
 def router_of(app):
     """The Pyramid router behind the edge middleware and the scan dispatch."""
-    while not isinstance(app, ScanDispatch):
-        app = app.app
-    return app.app
+    return dispatch_of(app).app
 
 
 def answer(app, method, path, **headers):
@@ -28,21 +25,29 @@ def answer(app, method, path, **headers):
             sorted((k, v) for k, v in response.headerlist if k not in PER_REQUEST))
 
 
+def dispatch_of(app):
+    while not isinstance(app, ScanDispatch):
+        app = app.app
+    return app
+
+
 def test_a_scan_never_reaches_the_router_but_is_committed(app, testapp, auth, committed):
     short_id = new_code(testapp, auth)
-    routed = []
+    dispatch = dispatch_of(app)
+    router, routed = dispatch.app, []
 
-    def note(event):
-        routed.append(event.request.environ["PATH_INFO"])
+    def counting_router(environ, start_response):
+        routed.append(environ["PATH_INFO"])
+        return router(environ, start_response)
 
-    app.registry.registerHandler(note, (ContextFound,))
+    dispatch.app = counting_router
     try:
         testapp.get(f"/r/{short_id}", headers={"User-Agent": IPHONE}, status=302)
         testapp.head(f"/r/{short_id}", status=302)
         testapp.get(f"/r/{short_id}/contact.vcf", status=404)      # a url code has no contact card
         testapp.post(f"/r/{short_id}", status=405)                  # the full app's 405
     finally:
-        app.registry.unregisterHandler(note, (ContextFound,))
+        dispatch.app = router
     assert routed == [f"/r/{short_id}/contact.vcf", f"/r/{short_id}"]
     committed(catch_up)
     assert committed(lambda db: db.scalar(select(func.count()).select_from(Scan))) == 1
