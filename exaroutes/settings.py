@@ -65,6 +65,8 @@ DEFAULTS = {
     "exaroutes.rate_limit.scan": "600/minute",
     "exaroutes.scan.country_header": "CF-IPCountry",
     "exaroutes.scan.trusted_proxies": "",
+    # Access log: one answered scan line in N (the others are counted, exactly, per minute).
+    "exaroutes.access.scan_sample": "1",
     "exaroutes.scan.synchronous_commit": "true",
     "exaroutes.scan.fold_in_web": "true",
     "exaroutes.scan.fold_interval_ms": "500",
@@ -96,7 +98,8 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.password.max_attempts", "exaroutes.password.window_seconds",
             "exaroutes.jobs.workers", "exaroutes.jobs.bulk_slice_size", "exaroutes.jobs.bulk_chunk_size",
             "exaroutes.jobs.stale_seconds", "exaroutes.jobs.result_ttl_hours",
-            "exaroutes.scan.fold_interval_ms", "exaroutes.scan.max_connections", "exaroutes.scan.code_cache_seconds",
+            "exaroutes.scan.fold_interval_ms", "exaroutes.scan.max_connections", "exaroutes.access.scan_sample",
+            "exaroutes.scan.code_cache_seconds",
             "exaroutes.changes.code_cache_seconds", "exaroutes.unavailable.retry_after_seconds",
             "exaroutes.analytics.referrer_hosts", "exaroutes.analytics.referrer_hosts_stored",
             "exaroutes.webhooks.max_response_bytes")

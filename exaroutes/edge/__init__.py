@@ -12,4 +12,5 @@ from exaroutes.edge.health import Health
 def wrap_app(app, settings):
     """The app as served: health checks first (never logged or limited), then the access log, so it
     times and logs even a 413."""
-    return Health(AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"])), app.registry)
+    access_log = AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"]), settings["exaroutes.access.scan_sample"])
+    return Health(access_log, app.registry)

@@ -41,3 +41,21 @@ def test_even_a_500_logs_one_line_and_no_key(app, auth, api_key, caplog, monkeyp
     (line,) = access_lines(caplog)
     assert line["status"] == "500" and line["rid"] == response.headers["X-Request-Id"]
     assert api_key not in caplog.text and "Bearer" not in caplog.text
+
+
+def test_scan_lines_can_be_sampled_but_never_errors(dbengine, app_settings, testapp, auth, caplog):
+    """`exaroutes.access.scan_sample = 2`: every second answered scan is logged, every 404 is."""
+    from exaroutes import main
+
+    sampled = webtest.TestApp(main({}, dbengine=dbengine, **{**app_settings, "exaroutes.access.scan_sample": "2"}),
+                              extra_environ={"HTTP_HOST": "localhost"})
+    short_id = testapp.post_json("/api/qr/codes", {"data": "https://example.com/"}, headers=auth).json["id"]
+    try:
+        with caplog.at_level(logging.DEBUG):
+            for _ in range(4):
+                sampled.get(f"/r/{short_id}", status=302)
+            sampled.get("/r/Zz9Zz9Zz", status=404)
+    finally:
+        sampled.app.registry["scan_recorder"].close()
+    statuses = [m["status"] for m in access_lines(caplog) if m and m["path"].startswith("/r/")]
+    assert statuses == ["302", "302", "404"]
