@@ -114,26 +114,30 @@ class ScanFolder:
         self._thread = self._pid = None
 
     def fold_once(self):
-        """One batch in its own transaction; how many scans it folded (0 on an error, which is logged)."""
+        """One batch in its own transaction; how many scans it folded (None on an error, which is logged)."""
         try:
             with self.engine.begin() as connection:
                 folded = fold_pending(connection, referrer_limit=self.referrer_limit)
         except Exception:
             log.exception("could not fold pending scans")
-            return 0
+            return None
         if folded.events:
             self.on_events()      # after the commit: wake a webhook worker
         return folded
 
     def _run(self):
+        failures = 0
         while True:
             folded = self.fold_once()
+            failures = failures + 1 if folded is None else 0
             self._maybe_prune()
             if self._stop.is_set():
-                if folded == 0:
+                if not folded:
                     return
                 continue
-            if folded < BATCH:
+            if failures:     # the database is away: try again, less often (at most every 30 s)
+                self._stop.wait(min(30.0, self.interval * 2 ** failures))
+            elif folded < BATCH:
                 self._stop.wait(self.interval)
 
     def _maybe_prune(self):
