@@ -66,24 +66,20 @@ class ScanRecorder:
         if not self._slots.acquire(timeout=30):
             raise ScanNotRecorded("no connection to record the scan on")
         try:
-            connection, reused = self._checkout()
-            try:
-                self._insert(connection, scan)
-            except Exception as exc:
-                self._discard(connection)
-                if not reused:
-                    log.exception("could not record a scan")
-                    raise ScanNotRecorded(str(exc)) from exc
-                close_idle(self._idle)
-                connection = None
+            for fresh in (False, True):
+                connection, reused = None, False
                 try:
-                    connection = self._connect()
+                    connection, reused = (self._connect(), False) if fresh else self._checkout()
                     self._insert(connection, scan)
                 except Exception as exc:
-                    log.exception("could not record a scan")
                     self._discard(connection)
+                    if reused:          # kept from before an outage: drop the others, once more on a new one
+                        close_idle(self._idle)
+                        continue
+                    log.exception("could not record a scan")
                     raise ScanNotRecorded(str(exc)) from exc
-            self._idle.put(connection)
+                self._idle.put(connection)
+                return
         finally:
             self._slots.release()
 
