@@ -49,9 +49,7 @@ def live_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     jobs = f"sqlite:///{tmp_path_factory.mktemp('browser-jobs') / 'jobs.sqlite'}"
     app = main({}, dbengine=engine, **{"sqlalchemy.url": database, "exaroutes.redirect_base": url,
-                                        "exaroutes.secret": "browser-test-secret", "exaroutes.jobs.url": jobs,
-                                        # pages that show scans fold first; no folder thread to outlive the tests
-                                        "exaroutes.scan.fold_in_web": "false"})
+                                        "exaroutes.secret": "browser-test-secret", "exaroutes.jobs.url": jobs})
     server = StopableWSGIServer.create(app, host="127.0.0.1", port=port, threads=4)
     # waitress binds and listens in the constructor: connections queue until the thread serves them
     live = LiveServer(url, engine, None)

@@ -1,14 +1,14 @@
 """pending scans: what the redirect writes, before the folder moves it into scans and the rollups
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0019"
-down_revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
