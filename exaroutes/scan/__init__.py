@@ -69,7 +69,7 @@ def includeme(config):
                           settings["exaroutes.scan.code_cache_seconds"])
         config.registry["change_feed"] = feed
         config.registry.setdefault("on_serve", []).append(feed.start)
-        config.registry["on_shutdown"].append(feed.stop)
+        config.registry.setdefault("on_shutdown", []).append(feed.stop)
     config.add_route("scan", "/r/{short_id}", factory=scan_code)
     config.add_view(scan_view, route_name="scan", permission=NO_PERMISSION_REQUIRED)
     config.registry["scan_view"] = scan_view     # what exaroutes.scan.dispatch answers scans with

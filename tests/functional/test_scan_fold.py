@@ -131,3 +131,17 @@ def test_analytics_include_scans_not_yet_folded(testapp, auth):
                     status=302)
     analytics = testapp.get(f"/api/qr/codes/{short_id}/analytics", headers=auth).json
     assert analytics["totalScans"] == 3
+
+
+def test_a_web_process_that_leaves_folding_to_the_workers_builds_and_registers_no_folder(dbengine, app_settings):
+    """production.ini: `fold_in_web = false` with a change feed (the two both add shutdown hooks)."""
+    from exaroutes import main
+
+    app = main({}, dbengine=dbengine, **{**app_settings, "exaroutes.scan.fold_in_web": "false",
+                                         "exaroutes.changes.url": "redis://127.0.0.1:6379/15"})
+    registry = app.registry
+    try:
+        assert registry["scan_folder"].ensure_running not in registry.get("on_serve", [])
+        assert registry["change_feed"].stop in registry["on_shutdown"]
+    finally:
+        registry["scan_recorder"].close()
