@@ -11,14 +11,13 @@ from exaroutes.auth import API_PERMISSION
 from exaroutes.codes.edits import new_data_from_destination
 from exaroutes.codes.lookup import api_code
 from exaroutes.codes.present import code_json
-from exaroutes.codes.service import create_dynamic_code, list_codes, mark_updated
+from exaroutes.codes.service import create_code, list_codes, mark_updated
 from exaroutes.imaging.media import media_type
-from exaroutes.imaging.design import check_design, validate_data
+from exaroutes.imaging.design import validate_data
 from exaroutes.errors import ApiError, field_error
 from exaroutes.api.idempotency import idempotent
 from exaroutes.protections.names import refuse_protected_update
 from exaroutes.protections.limits import change_limits
-from exaroutes.protections.options import create_options
 
 codes = Service(name="codes", path="/api/qr/codes", description="Dynamic QR codes of the workspace")
 # `factory=api_code`: the view's `request.context` is the workspace's code, or the request got a 404
@@ -35,10 +34,8 @@ JSON_ONLY = "application/json"
 @idempotent
 def codes_post(request):
     """Create a dynamic code; its image encodes the redirect URL and is proven to scan."""
-    design = check_design(request.registry, request.validated["body"])
-    options = create_options(request.registry.settings, request.validated["body"])
-    new = create_dynamic_code(request.dbsession, request.registry, request.registry.settings,
-                              request.identity.workspace_id, design, options=options)
+    new = create_code(request.dbsession, request.registry, request.registry.settings,
+                      request.identity.workspace_id, request.validated["body"])
     request.response.status_code = 201
     request.response.location = request.route_url("code", id=new.short_id)
     return code_json(new, request.registry.settings)

@@ -3,7 +3,9 @@
 The API refuses to change a code whose `protections` are not empty (409). Here each protection has
 its own condition:
 - "compliance": a written reason is required;
-- "password": the code's password must be re-entered (`exaroutes.protections.passwords.verify_password`);
+- "password": the code's password must be re-entered; it is checked by the scan form's guess limiter
+  (`exaroutes.protections.attempts.verify_limited`), counted per signed-in key, so the dashboard is
+  no way around the limit;
 - "encrypt": the destination is shown decrypted to the signed-in workspace and written back
   encrypted; the audit log never holds its plaintext.
 Every dashboard edit of a protected code adds an AuditEntry in the same transaction.
@@ -16,7 +18,8 @@ from exaroutes.codes.service import mark_updated
 from exaroutes.errors import ApiError
 from exaroutes.models import AuditEntry
 from exaroutes.protections.encryption import code_destination, store_content
-from exaroutes.protections.passwords import verify_password
+from exaroutes.protections.attempts import verify_limited
+from exaroutes.protections.signing import SIGNING_KEY, sign
 
 MAX_REASON_LENGTH = 2000
 #: what the audit log records instead of an encrypted code's destination
@@ -31,11 +34,16 @@ class EditRefused(Exception):
         self.errors = errors
 
 
-def password_errors(code, password):
-    """The code's password, re-entered."""
+def key_client(request, user):
+    """Who is guessing, for the attempt limiter: the signed-in key, as a keyed hash."""
+    return sign(request.registry[SIGNING_KEY], "dashboard key", user.key_id)[:32]
+
+
+def password_errors(request, user, code, password):
+    """The code's password, re-entered (TooManyAttempts once the key has used its attempts)."""
     if not password:
         return {"password": "re-enter this code's password to edit it"}
-    if not verify_password(code, password):
+    if not verify_limited(request.registry, code, password, key_client(request, user)):
         return {"password": "wrong password"}
     return {}
 
@@ -68,7 +76,7 @@ def requested_changes(request, code, form, current_destination):
     return changes
 
 
-def protection_errors(code, form):
+def protection_errors(request, user, code, form):
     """What each of the code's protections still asks for."""
     errors = {}
     protections = set(code.protections or [])
@@ -79,7 +87,7 @@ def protection_errors(code, form):
         elif len(reason) > MAX_REASON_LENGTH:
             errors["reason"] = f"at most {MAX_REASON_LENGTH} characters"
     if "password" in protections:
-        errors.update(password_errors(code, form.get("password", "")))
+        errors.update(password_errors(request, user, code, form.get("password", "")))
     return errors
 
 
@@ -87,7 +95,7 @@ def edit_code(request, user, code, form):
     """Apply the form's destination/status to `code`; audit it if the code is protected."""
     current = code_destination(request.registry.settings, code)
     changes = requested_changes(request, code, form, current)
-    errors = protection_errors(code, form)
+    errors = protection_errors(request, user, code, form)
     if errors:
         raise EditRefused(errors)
     if "destination" in changes:

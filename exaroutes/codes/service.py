@@ -4,14 +4,26 @@ import hashlib
 from sqlalchemy import and_, func, or_, select
 
 from exaroutes.clock import utcnow
-from exaroutes.imaging.design import render_design
+from exaroutes.imaging.design import check_design, render_design
 from exaroutes.errors import ApiError
 from exaroutes.codes.cursors import decode_cursor, encode_cursor
 from exaroutes.codes.ids import is_short_id, new_short_id, redirect_url
 from exaroutes.codes.present import code_json
 from exaroutes.models import QrCode
-from exaroutes.protections.options import apply_options
+from exaroutes.protections.options import apply_options, create_options
 from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
+
+
+def create_code(dbsession, registry, settings, workspace_id, body):
+    """Create the code a validated create body asks for, protections and limits included.
+
+    The API's POST and the dashboard's "New code" form both come here, so a form can never drop a
+    password, `encrypt`, `expiresAt` or `maxScans` that the API would have kept.
+    """
+    design = check_design(registry, body)
+    options = create_options(settings, body)
+    return create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options)
+
 
 def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None):
     """Store a new dynamic code with its printed image; the image encodes the redirect URL."""

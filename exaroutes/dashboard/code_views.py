@@ -9,19 +9,21 @@ from exaroutes.schemas.design import STATUSES
 from exaroutes.codes.ids import redirect_url
 from exaroutes.imaging.media import media_type
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
-from exaroutes.dashboard.pages import require_user, template
+from exaroutes.dashboard.pages import error_page, require_user, template
 from exaroutes.codes.edits import EditRefused, audit_entries, edit_code
 from exaroutes.imaging.design import Design, render_design
 from exaroutes.imaging.render import print_guide
 from exaroutes.errors import ApiError
 from exaroutes.protections.encryption import code_destination
+from exaroutes.protections.attempts import TooManyAttempts
 
 CHART_DAYS = (7, 30, 90)
 
 
 def chart_days(request):
     raw = request.GET.get("days", "30")
-    if not raw.isdigit() or int(raw) not in CHART_DAYS:
+    # ASCII digits only: "²" and "٣" pass isdigit() but not int(), and 5000 digits pass neither
+    if raw not in {str(days) for days in CHART_DAYS}:
         raise ApiError.for_field(422, "querystring", "days", "must be 7, 30 or 90")
     return int(raw)
 
@@ -62,6 +64,11 @@ def edit_post(request):
     code = request.context
     try:
         edit_code(request, user, code, request.POST)
+    except TooManyAttempts as limited:
+        page = error_page(request, 429, "Too many attempts",
+                          f"Too many wrong passwords for this code. Try again in {limited.retry_after} seconds.")
+        page.headers["Retry-After"] = str(limited.retry_after)
+        return page
     except EditRefused as refused:
         values = {"destination": request.POST.get("destination", ""),
                   "status": request.POST.get("status", code.status), "reason": request.POST.get("reason", "")}

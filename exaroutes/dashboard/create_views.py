@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.validation import deserialize
 from exaroutes.codes.ids import redirect_url
-from exaroutes.codes.service import create_dynamic_code
+from exaroutes.codes.service import create_code
 from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.imaging.design import check_design, render_design
@@ -46,8 +46,8 @@ def page(request, datatype, values, errors=None, preview=None, status=200):
     return response
 
 
-def checked_design(request, datatype):
-    """The Design of the submitted form, or ApiError 422 with the API's own messages."""
+def checked_body(request, datatype):
+    """The validated create body of the submitted form, or ApiError 422 with the API's own messages."""
     fields = data_fields(datatype) + style_fields()
     body, errors = form_body(request.POST, fields, {"dataType": datatype.name,
                                                     "returnType": request.POST.get("returnType", "png")})
@@ -56,7 +56,7 @@ def checked_design(request, datatype):
     all_errors += [error for error in schema_errors if error["name"] not in errors]
     if all_errors:
         raise ApiError(422, "invalid form", all_errors)
-    return check_design(request.registry, value)
+    return value
 
 
 @view_config(route_name="dashboard_new", request_method="GET")
@@ -78,14 +78,16 @@ def new_post(request):
     except UnknownType as unknown:
         return page(request, unknown.fallback, values, errors={"dataType": unknown.message}, status=422)
     try:
-        design = checked_design(request, datatype)
+        body = checked_body(request, datatype)
         if request.POST.get("action") == "preview":
+            design = check_design(request.registry, body)
             settings = request.registry.settings
             image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID))
             preview = data_uri(media_type(request.registry, design.return_type), image)
             return page(request, datatype, values, preview=preview)
-        code = create_dynamic_code(request.dbsession, request.registry, request.registry.settings,
-                                   user.workspace_id, design)
+        # The API's own create: password (hashed), encrypt, expiresAt and maxScans included.
+        code = create_code(request.dbsession, request.registry, request.registry.settings,
+                           user.workspace_id, body)
     except ApiError as exc:
         return page(request, datatype, values, errors=api_errors(exc.errors), status=exc.status)
     return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))

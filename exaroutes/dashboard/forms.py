@@ -20,7 +20,7 @@ OWN_FIELDS = ("data", "dataType", "returnType")
 class FormField:
     name: str              # the API's name: `size`, `data`, `data.ssid`
     label: str
-    kind: str              # text, textarea, number, checkbox, select
+    kind: str              # text, textarea, number, checkbox, select, password (never echoed back)
     description: str
     required: bool
     choices: tuple = ()
@@ -38,9 +38,15 @@ def choices_of(node):
     return ()
 
 
+#: fields whose value is a secret: `type="password"`, and a re-shown form never fills them in
+SECRET_FIELDS = ("password",)
+
+
 def field_of(node, name, long_text=False):
     choices = choices_of(node)
-    if choices:
+    if name in SECRET_FIELDS:
+        kind = "password"
+    elif choices:
         kind = "select"
     elif isinstance(node.typ, StrictBoolean):
         kind = "checkbox"
@@ -86,7 +92,7 @@ def form_body(form, fields, fixed):
     body, errors = dict(fixed), {}
     for field in fields:
         raw = form.get(field.name, "")
-        if field.kind != "textarea":
+        if field.kind not in ("textarea", "password"):    # a password is taken exactly as typed
             raw = raw.strip()
         # An unticked box sends nothing: leave an optional one out, so the API's default applies.
         if raw == "" and (field.kind != "checkbox" or not field.required):

@@ -1,19 +1,23 @@
 """Dashboard sign-in: an API key is checked once, then a signed cookie carries the key's id.
 
-The cookie holds no secret (the key id, its prefix, the workspace and when it signed in) and is
-signed with `exaroutes.secret`. Every request re-reads the key, so revoking or expiring a key ends
-its dashboard sessions at once; a session also ends after MAX_SESSION_AGE whatever it does.
+The cookie holds the key id, its prefix, the workspace, when it signed in and a random session id,
+and is signed with `exaroutes.secret`. Every request re-reads the key and the session's row
+(`dashboard_sessions`), so revoking or expiring a key ends its dashboard sessions at once, and
+signing out ends that session on the server: a copy of the cookie taken before sign-out is worth
+nothing afterwards (a signed cookie alone would stay valid until it times out). A session also ends
+after MAX_SESSION_AGE whatever it does.
 """
 import datetime
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
 
 from pyramid.session import SignedCookieSessionFactory
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from exaroutes.clock import utcnow
-from exaroutes.models import ApiKey
+from exaroutes.models import ApiKey, DashboardSession
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +49,43 @@ def make_session_factory(secret, secure=False):
         timeout=IDLE_TIMEOUT_SECONDS, reissue_time=60, salt="exaroutes.dashboard.session.")
 
 
+def session_digest(session_id):
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
 def sign_in(request, key):
     """Start a fresh session for `key` (a new session id, so a planted cookie cannot be reused)."""
-    key.last_used_at = utcnow()                    # operators see dashboard use in `exaroutes-keys list`
+    now = utcnow()
+    key.last_used_at = now                         # operators see dashboard use in `exaroutes-keys list`
+    session_id = secrets.token_urlsafe(32)
+    dbsession = request.dbsession
+    # Rows of sessions that have timed out whatever happened are of no use any more.
+    dbsession.execute(delete(DashboardSession).where(DashboardSession.created_at < now - MAX_SESSION_AGE))
+    dbsession.add(DashboardSession(digest=session_digest(session_id), key_id=key.id, created_at=now))
     request.session.invalidate()
     request.session.update({"key_id": key.id, "key_prefix": key.prefix, "workspace_id": key.workspace_id,
-                            "signed_in_at": utcnow().isoformat()})
+                            "signed_in_at": now.isoformat(), "session_id": session_id})
     request.session.new_csrf_token()
 
 
 def sign_out(request):
+    """End this session on the server, then in the browser."""
+    session_id = request.session.get("session_id")
+    if isinstance(session_id, str):
+        request.dbsession.execute(update(DashboardSession)
+                                  .where(DashboardSession.digest == session_digest(session_id),
+                                         DashboardSession.ended_at.is_(None))
+                                  .values(ended_at=utcnow()))
     request.session.invalidate()
+
+
+def session_is_live(request, key_id):
+    """The cookie's session id names a session of this key that nobody signed out of."""
+    session_id = request.session.get("session_id")
+    if not isinstance(session_id, str):
+        return False
+    row = request.dbsession.get(DashboardSession, session_digest(session_id))
+    return row is not None and row.key_id == key_id and row.ended_at is None
 
 
 def signed_in_user(request):
@@ -71,7 +101,8 @@ def signed_in_user(request):
         signed_in_at = None
     key = request.dbsession.scalar(select(ApiKey).where(ApiKey.id == key_id))
     if (signed_in_at is None or now - signed_in_at > MAX_SESSION_AGE or key is None
-            or key.workspace_id != session.get("workspace_id") or key.state(now) != "active"):
+            or key.workspace_id != session.get("workspace_id") or key.state(now) != "active"
+            or not session_is_live(request, key.id)):
         session.invalidate()
         return None
     return DashboardUser(workspace_id=key.workspace_id, workspace_name=key.workspace.name, key_id=key.id,

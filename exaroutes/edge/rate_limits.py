@@ -4,7 +4,8 @@ Counting is the `limits` library's fixed window, kept in memory in development (
 Redis in production (shared by every web process). Every API response says where the caller stands
 (`RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` in seconds); over the limit the answer
 is 429 with `Retry-After`. A request without a valid key is counted against its address instead,
-so guessing keys is limited too. The scan limit is generous (a whole venue behind one NAT scanning
+so guessing keys is limited too; a dashboard sign-in (`POST /dashboard/signin`, a key guess like any
+other) spends the same per-address budget. The scan limit is generous (a whole venue behind one NAT scanning
 a poster stays far below it) and costs one counter increment, nothing else, on the hot path.
 """
 import logging
@@ -25,6 +26,7 @@ from exaroutes.html import html_response
 log = logging.getLogger(__name__)
 
 ENVIRON_KEY = "exaroutes.rate_limit"
+SIGN_IN_PATH = "/dashboard/signin"
 
 
 class Limiter:
@@ -94,11 +96,22 @@ def check_limits(event):
     elif path.startswith("/r/"):
         limiter, address = counted(request.registry["rate_limit.scan"], request, client_address)
         if address is not None and not limiter.hit(address):  # the hot path pays one round trip
-            response = html_response("Too many scans", "<p>Too many scans from your network; "
-                                     "please try again in a minute.</p>", status=429)
-            window = limiter.window(address)
-            response.headers["Retry-After"] = str(max(window[2], 1) if window else 60)
-            raise ScanLimited(response)
+            raise Limited(limited_page(limiter, address, "Too many scans", "<p>Too many scans from your "
+                                       "network; please try again in a minute.</p>"))
+    elif path == SIGN_IN_PATH and request.method == "POST":
+        limiter, address = counted(request.registry["rate_limit.api"], request, client_address)
+        if address is not None and not limiter.hit("ip:" + address):
+            raise Limited(limited_page(limiter, "ip:" + address, "Too many sign-in attempts",
+                                       "<p>Too many sign-in attempts from your network; please try again "
+                                       "in a minute.</p>"))
+
+
+def limited_page(limiter, identifier, title, body):
+    """The 429 HTML page of a limit reached outside the JSON API, with `Retry-After`."""
+    response = html_response(title, body, status=429)
+    window = limiter.window(identifier)
+    response.headers["Retry-After"] = str(max(window[2], 1) if window else 60)
+    return response
 
 
 def counted(limiter, request, identify):
@@ -108,15 +121,15 @@ def counted(limiter, request, identify):
     return limiter, identify(request)
 
 
-class ScanLimited(Exception):
+class Limited(Exception):
     """Carries the ready 429 page out of the NewRequest subscriber to its exception view."""
 
     def __init__(self, response):
-        super().__init__("scan rate limit")
+        super().__init__("rate limit")
         self.response = response
 
 
-def scan_limited_view(exc, request):
+def limited_view(exc, request):
     return exc.response
 
 
@@ -142,4 +155,4 @@ def includeme(config):
     config.registry["rate_limit.scan"] = Limiter(strategy, settings["exaroutes.rate_limit.scan"], "scan", outage)
     config.add_subscriber(check_limits, NewRequest)
     config.add_subscriber(add_rate_limit_headers, NewResponse)
-    config.add_exception_view(scan_limited_view, ScanLimited)
+    config.add_exception_view(limited_view, Limited)

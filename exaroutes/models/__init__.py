@@ -15,6 +15,9 @@ from exaroutes.models.bulk import BulkArchive, BulkItem, BulkJob, BulkSlice  # n
 from exaroutes.models.idempotency import IdempotencyKey  # noqa: F401
 from exaroutes.models.rollup import ScanRollup, ScanVisitor  # noqa: F401
 from exaroutes.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
+from exaroutes.models.dashboard_session import DashboardSession  # noqa: F401
+from exaroutes.models.spent_unlock import SpentUnlock  # noqa: F401
+from exaroutes.models.logo import CodeLogo  # noqa: F401
 
 configure_mappers()
 

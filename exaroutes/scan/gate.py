@@ -8,6 +8,10 @@ decryption (the view only ever sees the plaintext stand-in). A route that stops 
 
 For a counted scan of a capped code the gate has then already claimed (and committed) one scan of
 the cap: the claim is an atomic UPDATE in the database, never a change of the cached object.
+
+A cap limits access, not only counting: a scan request that would not be counted (a link-preview bot
+or crawler, a HEAD) never reaches the destination of a capped code, else any bot user agent would be
+a way around the cap. It gets a page that names no destination, and the cap is left to people.
 """
 from dataclasses import dataclass
 
@@ -104,7 +108,10 @@ def scan_code(request):
     code = active_code(request)
     if request.registry["datatypes"].get(code.data_type) is None:
         raise ScanStop(pages.gone_page())
-    return _through_gate(request, code, counted=is_counted(request))
+    counted = is_counted(request)
+    if code.max_scans is not None and not counted and limit_page(code) is None:
+        raise ScanStop(pages.limited_preview_page())
+    return _through_gate(request, code, counted=counted)
 
 
 def contact_code(request):

@@ -33,6 +33,13 @@ def capped_page():
                          "<p>The owner of this QR code allowed only a set number of scans.</p>", status=410)
 
 
+def limited_preview_page():
+    """What a bot (or a HEAD) gets from a code with a scan cap: no destination, nothing spent."""
+    return html_response("Open this code with a phone",
+                         "<p>The owner of this QR code allowed only a set number of scans; it opens when a "
+                         "person scans it.</p>")
+
+
 def password_page(action, csrf_token, message=None, status=200):
     notice = f'<p role="alert"><strong>{escape(message)}</strong></p>' if message else ""
     body = (f"{notice}<p>This QR code is protected. Enter its password to continue.</p>"

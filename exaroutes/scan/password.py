@@ -5,13 +5,20 @@ CSRF without a login session ("signed double submit"): showing the form sets a r
 HMAC of (code, nonce, expiry). A POST needs both, matching and unexpired; another site can neither
 read the field nor send the cookie. A correct password earns a short-lived signed unlock cookie and a
 303 back to `/r/{id}`, so the scan itself goes through the ordinary scan pipeline (counted once, capped,
-enriched like any other) and the unlock is spent there.
+enriched like any other) and the unlock is spent there. Spent means spent: the cookie's digest is
+committed to `spent_unlocks` (its primary key lets one request win), so a copied or replayed cookie
+opens nothing and is never counted as a second scan.
 """
+import datetime
+import hashlib
 import secrets
 
 from pyramid.httpexceptions import HTTPSeeOther
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
 
 from exaroutes.clock import UTC, utcnow
+from exaroutes.models import SpentUnlock
 from exaroutes.protections import attempts, passwords
 from exaroutes.protections.signing import SIGNING_KEY, client_fingerprint, sign, signature_matches
 from exaroutes.scan import pages
@@ -64,10 +71,27 @@ def csrf_ok(request, code, token):
     return bool(nonce) and _valid_signed(request, token, "csrf", code.short_id, nonce)
 
 
+def claim_unlock(engine, value, now):
+    """Mark an unlock cookie as used (committed at once); False when another request used it first."""
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+    try:
+        with engine.begin() as connection:
+            # A spent cookie expires UNLOCK_SECONDS after it was made; its row is of no use after that.
+            connection.execute(delete(SpentUnlock).where(
+                SpentUnlock.spent_at < now - datetime.timedelta(seconds=2 * UNLOCK_SECONDS)))
+            connection.execute(insert(SpentUnlock).values(digest=digest, spent_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
 def spend_unlock(request, code):
-    """True when the request carries a valid unlock for this code (and its password); the cookie is then cleared."""
-    if not _valid_signed(request, request.cookies.get(UNLOCK_COOKIE), "unlock", code.short_id,
-                         code.password_hash):
+    """True when the request carries a valid, unused unlock for this code (and its password); it is then
+    used up, and the cookie cleared."""
+    value = request.cookies.get(UNLOCK_COOKIE)
+    if not _valid_signed(request, value, "unlock", code.short_id, code.password_hash):
+        return False
+    if not claim_unlock(request.registry["dbengine"], value, utcnow()):
         return False
     path = _cookie_path(request, code)
     request.add_response_callback(lambda request, response: response.delete_cookie(UNLOCK_COOKIE, path=path))
@@ -94,13 +118,10 @@ def password_post(request):
     if not password or len(password) > passwords.MAX_PASSWORD_LENGTH:
         return form_response(request, code, "Please enter the password.", 400)
 
-    settings = request.registry.settings
-    engine, client, now = request.registry["dbengine"], client_fingerprint(request), utcnow()
-    window, limit = settings["exaroutes.password.window_seconds"], settings["exaroutes.password.max_attempts"]
-    if attempts.record_attempt(engine, code.id, client, now, window) > limit:
-        wait = attempts.seconds_until_next_attempt(engine, code.id, client, now, window, limit)
-        return pages.too_many_attempts_page(wait)
-    if not passwords.verify_password(code, password):
+    try:
+        right = attempts.verify_limited(request.registry, code, password, client_fingerprint(request))
+    except attempts.TooManyAttempts as limited:
+        return pages.too_many_attempts_page(limited.retry_after)
+    if not right:
         return form_response(request, code, "Wrong password. Please try again.", 403)
-    attempts.clear_attempts(engine, code.id, client)
     return _unlocked_redirect(request, code)

@@ -50,7 +50,8 @@ def test_expired_code_answers_410_html_and_counts_nothing(testapp, auth, committ
 
 def test_scan_cap_lets_exactly_max_scans_through(testapp, auth, committed):
     code = create(testapp, auth, maxScans=3)
-    testapp.head(f"/r/{code['id']}", status=302)          # not counted, so not spent
+    head = testapp.head(f"/r/{code['id']}", status=200)   # not counted, so not spent, and not let through
+    assert "Location" not in head.headers
     for _ in range(3):
         assert testapp.get(f"/r/{code['id']}", status=302).headers["Location"] == URL
     gone = testapp.get(f"/r/{code['id']}", status=410)
