@@ -60,7 +60,8 @@ def bulk_result_get(request):
         response = Response(content_type="application/zip")
         response.content_length = archive_size(request.dbsession, job)
     else:
-        response = Response(body=take_archive(request.dbsession, job), content_type="application/zip")
+        response = Response(body=take_archive(request.dbsession, request.registry.settings, job),
+                            content_type="application/zip")
     response.content_disposition = f'attachment; filename="bulk-{job.bulk_id}.zip"'
     response.cache_control = "no-store"
     return response

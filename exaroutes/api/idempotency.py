@@ -10,6 +10,9 @@ view runs, in the request's own transaction, and the response is stored in that 
 - if the first request fails, its claim rolls back with it and the key is free again;
 - the same key with another body (method, path and canonical JSON are hashed) is 422;
 - a key older than 24 h is forgotten and may be used again.
+
+The stored response is sealed (`exaroutes.protections.encryption.seal`) whenever the server has a
+secret: the response to `encrypt: true` holds the plaintext destination, and this copy must not.
 """
 import datetime
 import functools
@@ -25,6 +28,7 @@ from exaroutes.api.openapi import document_parameter, responds
 from exaroutes.clock import utcnow
 from exaroutes.errors import ApiError, error_response, field_error
 from exaroutes.models import IdempotencyKey
+from exaroutes.protections.encryption import can_encrypt, seal, unseal
 
 HEADER = "Idempotency-Key"
 LIFETIME = datetime.timedelta(hours=24)
@@ -61,7 +65,7 @@ def replay(request, stored, fingerprint):
     if stored.location:
         request.response.location = stored.location
     request.response.headers["Idempotent-Replayed"] = "true"
-    return stored.body
+    return unseal(request.registry.settings, stored.body)
 
 
 def claim(dbsession, workspace_id, key, fingerprint, now):
@@ -95,7 +99,8 @@ def idempotent(view):
         row = claim(request.dbsession, workspace_id, key, fingerprint, now)
         result = view(request)
         row.status_code = request.response.status_code
-        row.body = result
+        settings = request.registry.settings
+        row.body = seal(settings, result) if can_encrypt(settings) else result
         row.location = request.response.location
         return result
 

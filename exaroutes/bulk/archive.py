@@ -3,6 +3,10 @@
 `0001-<id>.png` sorts in request order in every file manager; the manifests say which item became
 which code (CSV for spreadsheets, JSON for programs). An item that could not be made has a row with
 its `error` and no file, so the numbering still matches the request.
+
+The manifests show each code's real destination (decrypted, as the API shows it). An archive that
+names an encrypted code is therefore sealed before it is stored (`exaroutes.bulk.jobs.opened_archive`
+opens it when it is served), so its plaintext is at rest nowhere.
 """
 import csv
 import io
@@ -14,6 +18,7 @@ from sqlalchemy.orm import undefer
 
 from exaroutes.codes.ids import redirect_url
 from exaroutes.models import BulkItem, QrCode
+from exaroutes.protections.encryption import code_destination, encrypt_bytes
 
 MANIFEST_FIELDS = ("index", "id", "dataType", "destination", "redirectUrl", "file", "error")
 # Already-compressed formats are stored as they are; deflating them again costs time and saves nothing.
@@ -26,7 +31,8 @@ def manifest_row(position, code, error, settings):
     if code is None:
         return {"index": index, "id": None, "dataType": None, "destination": None, "redirectUrl": None,
                 "file": None, "error": error}
-    return {"index": index, "id": code.short_id, "dataType": code.data_type, "destination": code.destination,
+    return {"index": index, "id": code.short_id, "dataType": code.data_type,
+            "destination": code_destination(settings, code),
             "redirectUrl": redirect_url(settings, code.short_id), "file": f"{index:04d}-{code.short_id}.{code.format}",
             "error": None}
 
@@ -40,7 +46,7 @@ def manifest_csv(rows):
 
 
 def build_archive(dbsession, settings, job_id, moment):
-    """The zip bytes for the committed items of `job_id` (every item must be done)."""
+    """(bytes to store, size of the zip) for the committed items of `job_id` (every item must be done)."""
     # Streamed in batches: large images (4096 px) of 1000 codes need not sit in memory beside the zip.
     results = dbsession.execute(
         select(BulkItem.position, BulkItem.error, QrCode)
@@ -52,11 +58,13 @@ def build_archive(dbsession, settings, job_id, moment):
     stamp = moment.timetuple()[:6]
     out = io.BytesIO()
     rows = []
+    sealed = False
     with zipfile.ZipFile(out, "w") as archive:
         for position, error, code in results:
             row = manifest_row(position, code, error, settings)
             rows.append(row)
             if code is not None:
+                sealed = sealed or code.encrypted
                 info = zipfile.ZipInfo(row["file"], stamp)
                 info.compress_type = zipfile.ZIP_STORED if code.format in STORED_FORMATS else zipfile.ZIP_DEFLATED
                 archive.writestr(info, code.image)
@@ -65,4 +73,5 @@ def build_archive(dbsession, settings, job_id, moment):
             info = zipfile.ZipInfo(name, stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
-    return out.getvalue()
+    zipped = out.getvalue()
+    return (encrypt_bytes(settings, zipped) if sealed else zipped), len(zipped)

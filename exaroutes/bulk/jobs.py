@@ -9,6 +9,7 @@ from exaroutes.codes.ids import SHORT_ID_ALPHABET
 from exaroutes.errors import ApiError
 from exaroutes.models import BulkArchive, BulkItem, BulkJob, BulkSlice
 from exaroutes.models.bulk import QUEUED, UNFINISHED
+from exaroutes.protections.encryption import decrypt_bytes, seal, unseal
 
 BULK_ID_LENGTH = 16
 
@@ -23,11 +24,21 @@ def slices(total, size):
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-def create_job(dbsession, workspace_id, items, slice_size=100):
+def stored_items(settings, items):
+    """The items as the job row keeps them: an `encrypt: true` item sealed, so its data is never in clear."""
+    return [seal(settings, item) if item.get("encrypt") is True else item for item in items]
+
+
+def job_item(settings, job, position):
+    """Item `position` of a job as the client sent it (unsealed)."""
+    return unseal(settings, job.items[position])
+
+
+def create_job(dbsession, settings, workspace_id, items, slice_size=100):
     """The job and its slices (the units workers lease: exaroutes.bulk.leases), in the caller's transaction."""
     now = utcnow()
     job = BulkJob(bulk_id=new_bulk_id(), workspace_id=workspace_id, status=QUEUED, total=len(items),
-                  items=items, created_at=now, touched_at=now)
+                  items=stored_items(settings, items), created_at=now, touched_at=now)
     dbsession.add(job)
     dbsession.flush()
     dbsession.add_all([BulkSlice(job_id=job.id, start=start, stop=stop, queued_at=now)
@@ -44,8 +55,9 @@ def queue_job(request, workspace_id, items):
     fails between that check and the commit leaves the slices to the workers' lease check.
     """
     request.require_queue()
-    size = request.registry.settings["exaroutes.jobs.bulk_slice_size"]
-    job = create_job(request.dbsession, workspace_id, items, size)
+    settings = request.registry.settings
+    size = settings["exaroutes.jobs.bulk_slice_size"]
+    job = create_job(request.dbsession, settings, workspace_id, items, size)
     for start, stop in slices(job.total, size):
         request.enqueue_after_commit("bulk.slice", job.id, start, stop)
     return job
@@ -102,7 +114,14 @@ def this_archive(job):
             BulkArchive.expires_at > utcnow())
 
 
-def take_archive(dbsession, job):
+def opened_archive(settings, stored):
+    """The zip of a stored archive: sealed (a Fernet token) when its manifest names encrypted codes.
+
+    A zip starts with `PK`, a Fernet token with `gAAAAA`: the two can never be confused."""
+    return stored if stored.startswith(b"PK") else decrypt_bytes(settings, stored)
+
+
+def take_archive(dbsession, settings, job):
     """The archive bytes, deleted by the same statement that reads them (409 unfinished, 410 gone).
 
     One tenant-scoped `DELETE … RETURNING` in the serving transaction: of concurrent fetches
@@ -115,7 +134,7 @@ def take_archive(dbsession, job):
         .execution_options(synchronize_session=False)).scalar()
     if archive is None:
         raise archive_gone(job)
-    return archive
+    return opened_archive(settings, archive)
 
 
 def archive_size(dbsession, job):
@@ -125,7 +144,7 @@ def archive_size(dbsession, job):
     ready must not spend the one fetch it has.
     """
     refuse_unfinished(job)
-    size = dbsession.scalar(select(func.length(BulkArchive.archive)).where(*this_archive(job)))
+    size = dbsession.scalar(select(BulkArchive.size).where(*this_archive(job)))
     if size is None:
         raise archive_gone(job)
     return size

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from exaroutes.bulk.items import item_design
-from exaroutes.bulk.jobs import job_json, result_ttl
+from exaroutes.bulk.jobs import job_item, job_json, result_ttl
 from exaroutes.clock import utcnow
 from exaroutes.codes.service import new_dynamic_code
 from exaroutes.errors import ApiError
@@ -94,9 +94,9 @@ def run_chunk(registry, job_id, start, stop):
             todo = [p for p in range(start, stop) if p not in done][:chunk_size]
             if not todo:
                 return DONE
-            items = job.items
             proven = set()
-            store_items(dbsession, job, [(position, *make_item(registry, job, position, items[position], proven))
+            store_items(dbsession, job, [(position, *make_item(registry, job, position,
+                                                               job_item(registry.settings, job, position), proven))
                                          for position in todo])
             # Last, so the job row is locked (PostgreSQL) only for the commit, not while rendering.
             dbsession.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(UNFINISHED))
@@ -126,14 +126,14 @@ def finish_if_complete(registry, job_id):
             .values(status=COMPLETED if succeeded else FAILED, completed_at=now, touched_at=now)).rowcount
         if not won:
             return
-        archive = build_archive(dbsession, registry.settings, job_id, now)
-        dbsession.add(BulkArchive(job_id=job_id, workspace_id=job.workspace_id, archive=archive, size=len(archive),
+        archive, size = build_archive(dbsession, registry.settings, job_id, now)
+        dbsession.add(BulkArchive(job_id=job_id, workspace_id=job.workspace_id, archive=archive, size=size,
                                   expires_at=now + result_ttl(registry.settings)))
         events = add_event(dbsession, job.workspace_id, BULK_COMPLETED, job_json(dbsession, job))
     if events:
         wake(registry)
     log.info("bulk job %s finished: %d of %d codes, archive %d bytes", job.bulk_id, succeeded, job.total,
-             len(archive))
+             size)
 
 
 def stopping(registry):

@@ -81,7 +81,7 @@ def bulk_archive_post(request):
     require_user(request)
     job = request.context
     try:
-        archive = take_archive(request.dbsession, job)
+        archive = take_archive(request.dbsession, request.registry.settings, job)
     except ApiError as exc:
         if exc.status != 410:
             raise

@@ -228,7 +228,7 @@ def test_an_item_the_worker_cannot_make_is_reported_not_retried_forever(testapp,
     workspace_id = committed(lambda db: db.scalar(select(ApiKey.workspace_id)))
 
     def store(items):
-        job = committed(lambda db: create_job(db, workspace_id, items))
+        job = committed(lambda db: create_job(db, app.registry.settings, workspace_id, items))
         app.registry["tasks"]["bulk.slice"](job.id, 0, job.total)
         return job.bulk_id
 
@@ -294,7 +294,7 @@ class BrokenRenderer:
 def test_a_renderer_bug_fails_the_item_instead_of_looping(testapp, auth, queue, committed, app, monkeypatch):
     monkeypatch.setitem(app.registry["renderers"], "broken", BrokenRenderer())
     workspace_id = committed(lambda db: db.scalar(select(ApiKey.workspace_id)))
-    job = committed(lambda db: create_job(db, workspace_id, [{"data": "https://example.com/", "returnType": "broken"},
+    job = committed(lambda db: create_job(db, app.registry.settings, workspace_id, [{"data": "https://example.com/", "returnType": "broken"},
                                                              {"data": "https://example.com/ok"}]))
     app.registry["tasks"]["bulk.slice"](job.id, 0, 2)
     drain(queue)
