@@ -9,14 +9,18 @@ Crash safety comes from the database, not from the queue (DESIGN.md §1.6):
   workers finishing together exactly one builds the archive;
 - a worker makes a slice only under its lease (exaroutes.bulk.leases): a killed worker's slice is
   queued again within seconds, a stopping worker hands its slice back between two chunks;
-- the sweeper deletes archives past their 7 days (and checks the leases once more).
+- the sweeper deletes archives past their 7 days (and checks the leases once more);
+- an item the database refuses although it was validated (a value the database cannot hold, a
+  constraint that keeps failing) never blocks its job: the chunk is made again one item per
+  transaction, and the item that is refused on its own ends `failed` with its error in the manifest.
+  Only errors of the database itself (OperationalError: down, locked) are left to huey's retries.
 """
 import logging
 import time
 
 import transaction
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, StatementError
 
 from exaroutes.bulk.items import item_design
 from exaroutes.bulk.jobs import job_item, job_json, result_ttl
@@ -32,8 +36,10 @@ from exaroutes.webhooks.outbox import BULK_COMPLETED, add_event
 
 log = logging.getLogger(__name__)
 
-DONE, MADE, RACED = "done", "made", "raced"
+DONE, MADE, RACED, REFUSED = "done", "made", "raced", "refused"
 MAX_RACES = 5
+#: what an item that the database refuses on its own reports (the value is never logged: it may be secret)
+REFUSED_ERROR = "[{position}]: could not be stored (the database refused a value of this item)"
 
 
 def unit_of_work(registry):
@@ -75,25 +81,31 @@ def store_items(dbsession, job, made):
     dbsession.flush()
 
 
-def run_chunk(registry, job_id, start, stop):
-    """Make up to `bulk_chunk_size` missing items of [start, stop) in one transaction.
+def is_transient(exc):
+    """The database (not the item) failed: down, locked, connection lost. huey retries these."""
+    return isinstance(exc, (OperationalError, InterfaceError))
 
-    Returns DONE when the range has nothing left to do (or the job is gone or finished), MADE after
-    a committed chunk, RACED when another worker committed some of the same items first.
+
+def run_chunk(registry, job_id, start, stop, chunk_size):
+    """Make up to `chunk_size` missing items of [start, stop) in one transaction.
+
+    Returns (outcome, positions tried): DONE when the range has nothing left to do (or the job is
+    gone or finished), MADE after a committed chunk, RACED when another worker committed some of the
+    same items first, REFUSED when the database refused to store something of the chunk.
     """
+    todo = []
     tm, session = unit_of_work(registry)
     try:
         with tm:
             dbsession = session()
             job = dbsession.get(BulkJob, job_id)
             if job is None or job.status not in UNFINISHED:
-                return DONE
+                return DONE, todo
             done = set(dbsession.scalars(select(BulkItem.position).where(
                 BulkItem.job_id == job_id, BulkItem.position >= start, BulkItem.position < stop)))
-            chunk_size = registry.settings["exaroutes.jobs.bulk_chunk_size"]
             todo = [p for p in range(start, stop) if p not in done][:chunk_size]
             if not todo:
-                return DONE
+                return DONE, todo
             proven = set()
             store_items(dbsession, job, [(position, *make_item(registry, job, position,
                                                                job_item(registry.settings, job, position), proven))
@@ -104,8 +116,26 @@ def run_chunk(registry, job_id, start, stop):
     except IntegrityError:
         # Another worker committed some of these items first: nothing of ours was kept; look again.
         log.info("bulk job %d: items %d-%d raced with another worker; retrying", job_id, start, stop)
-        return RACED
-    return MADE
+        return RACED, todo
+    except (StatementError, ValueError) as exc:    # drivers raise e.g. UnicodeEncodeError unwrapped
+        if is_transient(exc):
+            raise
+        log.warning("bulk job %d: the database refused items %s (%s)", job_id, todo,
+                    type(getattr(exc, "orig", None) or exc).__name__)
+        return REFUSED, todo
+    return MADE, todo
+
+
+def fail_item(registry, job_id, position):
+    """Record item `position` as failed, in its own transaction (a race with another worker is fine)."""
+    tm, session = unit_of_work(registry)
+    try:
+        with tm:
+            session().add(BulkItem(job_id=job_id, position=position, code_id=None,
+                                   error=REFUSED_ERROR.format(position=position)))
+    except IntegrityError:
+        pass     # another worker recorded this item first
+    log.warning("bulk job %d: item %d failed: the database refused it", job_id, position)
 
 
 def finish_if_complete(registry, job_id):
@@ -156,9 +186,10 @@ def run_slice(registry, job_id, start, stop):
     stop = lease.stop
     keeper.hold(lease)
     started = time.monotonic()
+    chunk_size = full_size = registry.settings["exaroutes.jobs.bulk_chunk_size"]
     races = 0
     try:
-        while (outcome := run_chunk(registry, job_id, start, stop)) != DONE:
+        while (result := run_chunk(registry, job_id, start, stop, chunk_size))[0] != DONE:
             if lease.lost:
                 return           # taken over while this worker stalled: the new owner goes on
             if stopping(registry):
@@ -166,9 +197,15 @@ def run_slice(registry, job_id, start, stop):
                 log.info("stopping: bulk job %d items %d-%d handed back", job_id, start, stop)
                 registry["tasks"]["bulk.slice"](job_id, start, stop)   # another worker goes on at once
                 return
+            outcome, tried = result
             races = races + 1 if outcome == RACED else 0
-            if races > MAX_RACES:    # not a race any more but a real conflict: let huey retry later
-                raise RuntimeError(f"bulk job {job_id}: items {start}-{stop} keep failing with integrity errors")
+            if outcome == REFUSED or races > MAX_RACES:    # not a race any more: something of an item is refused
+                races = 0
+                if chunk_size > 1:
+                    chunk_size = 1          # find the item(s) the database refuses, one per transaction
+                else:
+                    fail_item(registry, job_id, tried[0])
+                    chunk_size = full_size  # found it; the rest of the slice goes on in full chunks
         leases.finish(engine, lease)
     finally:
         keeper.drop(lease)

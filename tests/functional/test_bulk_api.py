@@ -252,7 +252,7 @@ def test_a_worker_killed_before_finishing_leaves_a_job_the_sweeper_completes(tes
 
     bulk_id = post_bulk(testapp, auth, url_items(2)).json["bulkId"]
     job_id = queue.dequeue().args[0]          # the task is lost with its worker; only its chunk ran
-    run_chunk(app.registry, job_id, 0, 2)
+    run_chunk(app.registry, job_id, 0, 2, 25)
     status = status_of(testapp, auth, bulk_id)
     assert (status["status"], status["processed"], status["resultAvailable"]) == ("processing", 2, False)
     later = clock.utcnow() + datetime.timedelta(seconds=app.registry.settings["exaroutes.jobs.stale_seconds"] + 1)
