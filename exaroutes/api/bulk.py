@@ -7,10 +7,11 @@ from exaroutes.api.responses import ZIP, bulk_accepted, bulk_status
 from exaroutes.api.service import Service
 from exaroutes.api.validation import parse_json_body
 from exaroutes.auth import API_PERMISSION
-from exaroutes.bulk.items import check_items
+from exaroutes.bulk.items import check_items, trial_units
 from exaroutes.bulk.jobs import archive_size, job_json, queue_job, take_archive
 from exaroutes.codes.lookup import api_job
 from exaroutes.api.idempotency import idempotent
+from exaroutes.edge.rate_limits import charge_render
 
 bulk = Service(name="bulk", path="/api/qr/codes/bulk", description="Create up to 1000 dynamic codes in one job")
 bulk_job = Service(name="bulk_job", path="/api/qr/codes/bulk/{bulkId}", description="Progress of a bulk job",
@@ -23,6 +24,7 @@ def validate_items(request, **kwargs):
     """Cornice validator: every item checked (and named `[3].data`) before anything is stored or queued."""
     items = parse_json_body(request)
     check_items(request.registry, request.registry.settings, items)
+    charge_render(request, trial_units(items), field="body")
     request.validated["body"] = items
 
 

@@ -13,7 +13,8 @@ from exaroutes.codes.lookup import api_code
 from exaroutes.codes.present import code_json
 from exaroutes.codes.service import create_code, list_codes, mark_updated
 from exaroutes.imaging.media import media_type
-from exaroutes.imaging.design import validate_data
+from exaroutes.imaging.design import render_units, validate_data
+from exaroutes.edge.rate_limits import charge_render
 from exaroutes.errors import ApiError, field_error
 from exaroutes.api.idempotency import idempotent
 from exaroutes.protections.names import refuse_protected_update
@@ -34,6 +35,8 @@ JSON_ONLY = "application/json"
 @idempotent
 def codes_post(request):
     """Create a dynamic code; its image encodes the redirect URL and is proven to scan."""
+    body = request.validated["body"]
+    charge_render(request, render_units(body["returnType"], body))
     new = create_code(request.dbsession, request.registry, request.registry.settings,
                       request.identity.workspace_id, request.validated["body"])
     request.response.status_code = 201

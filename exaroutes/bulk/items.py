@@ -8,11 +8,14 @@ import json
 from exaroutes.schemas.design import BulkItemBody
 from exaroutes.validation import deserialize, raise_if
 from exaroutes.codes.ids import SHORT_ID_LENGTH, redirect_url
-from exaroutes.imaging.design import check_design, render_design
+from exaroutes.imaging.design import check_design, look_of, render_design, render_units
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.options import create_options
 
 MAX_ITEMS = 1000
+#: the trial renders one bulk request may cause (one per distinct look), in exaroutes.imaging.design.render_units:
+#: 8 distinct looks at 4096 px PNG, 4 at 4096 px PDF, or 128 at up to 1024 px (~1-2 s of CPU)
+MAX_TRIAL_UNITS = 128
 ITEM_SCHEMA = BulkItemBody()
 
 
@@ -59,6 +62,24 @@ def unrenderable_errors(registry, settings, designs):
     return errors
 
 
+def trial_units(items):
+    """Render units of the distinct looks of the raw items: what proving them costs in the request."""
+    looks_seen = {look_of(item) for item in items if isinstance(item, dict)}
+    return sum(render_units(return_type, json.loads(style)) for return_type, style in looks_seen)
+
+
+def refuse_costly(items):
+    """ApiError 413 before anything is decoded or drawn, when the distinct looks cost too much to prove."""
+    units = trial_units(items)
+    if units > MAX_TRIAL_UNITS:
+        raise ApiError(413, f"These items have distinct looks (format, size, shape, colours, logo) costing {units} "
+                            f"render units to prove in one request; at most {MAX_TRIAL_UNITS} are allowed. Use "
+                            "fewer distinct looks per bulk, or split it.",
+                       [field_error("body", "body", f"{units} render units of distinct looks; at most "
+                                                    f"{MAX_TRIAL_UNITS}")])
+    return units
+
+
 def check_items(registry, settings, items):
     """The Designs of every item, or ApiError (400 not an array, 422 naming every bad item)."""
     if not isinstance(items, list):
@@ -66,6 +87,7 @@ def check_items(registry, settings, items):
                        [field_error("body", "body", "must be a JSON array")])
     if not 1 <= len(items) <= MAX_ITEMS:
         raise ApiError.for_field(422, "body", "body", f"must hold 1 to {MAX_ITEMS} items, not {len(items)}")
+    refuse_costly(items)
     designs, errors = [], []
     for position, item in enumerate(items):
         try:

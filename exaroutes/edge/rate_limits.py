@@ -38,18 +38,29 @@ class Limiter:
         self.namespace = namespace
         self.outage = outage or RedisOutage("rate limits")
 
-    def hit(self, identifier):
-        """Count one request; True while within the limit. One storage round trip.
+    def hit(self, identifier, cost=1):
+        """Count one request (of `cost`); True while within the limit. One storage round trip.
 
         Fails open: if the storage (Redis) is down, scans and API calls go on, unlimited, and the log says so.
         """
         if not self.outage.available():
             return True
         try:
-            return self.strategy.hit(self.item, self.namespace, identifier)
+            return self.strategy.hit(self.item, self.namespace, identifier, cost=cost)
         except Exception as exc:  # noqa: BLE001 - any storage failure must not become a 500
             self.outage.failed(exc)
             return True
+
+    def spend(self, identifier, cost):
+        """Count `cost` only if it fits: a refused costly request leaves the budget to cheaper ones."""
+        if not self.outage.available():
+            return True
+        try:
+            fits = self.strategy.test(self.item, self.namespace, identifier, cost=cost)
+        except Exception as exc:  # noqa: BLE001
+            self.outage.failed(exc)
+            return True
+        return fits and self.hit(identifier, cost)
 
     def window(self, identifier):
         """(limit, remaining, seconds until reset), or None if the storage is down: a second round trip."""
@@ -81,6 +92,25 @@ def too_many_api(seconds):
     return ApiError(429, f"Too many requests for this key; retry in {seconds} s.",
                     [field_error("header", "Authorization", "rate limit exceeded")],
                     {"Retry-After": str(seconds)})
+
+
+def charge_render(request, units, field="size"):
+    """Spend `units` of render work (exaroutes.designs.render_units) from the caller's budget, or 429.
+
+    The request limit counts requests; this one counts what they make us draw, so a key cannot spend
+    seconds of CPU per request at the full request rate (a 4096 px PDF costs ~50 x a 512 px PNG).
+    One request may always use up to the whole budget, so the largest image stays possible.
+    """
+    limiter = request.registry["rate_limit.render"]
+    caller = api_caller(request) if limiter.item is not None else None
+    if caller is None:
+        return
+    if not limiter.spend(caller, min(units, limiter.item.amount)):
+        window = limiter.window(caller)
+        seconds = max(window[2], 1) if window else 60
+        raise ApiError(429, f"This key has used its render budget ({limiter.item}, a 512 px PNG costing 1 "
+                            f"and a 4096 px PDF 32); this image costs {units}. Retry in {seconds} s.",
+                       [field_error("body", field, "render budget exceeded")], {"Retry-After": str(seconds)})
 
 
 def check_limits(event):
@@ -153,6 +183,8 @@ def includeme(config):
     outage = RedisOutage("rate limits")    # one storage, one view of whether it is up
     config.registry["rate_limit.api"] = Limiter(strategy, settings["exaroutes.rate_limit.api"], "api", outage)
     config.registry["rate_limit.scan"] = Limiter(strategy, settings["exaroutes.rate_limit.scan"], "scan", outage)
+    config.registry["rate_limit.render"] = Limiter(strategy, settings["exaroutes.rate_limit.render"], "render",
+                                                   outage)
     config.add_subscriber(check_limits, NewRequest)
     config.add_subscriber(add_rate_limit_headers, NewResponse)
     config.add_exception_view(limited_view, Limited)

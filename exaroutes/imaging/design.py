@@ -4,12 +4,14 @@
 and `render_design` draws it; create, static and bulk all use these two, so they cannot drift apart.
 """
 import hashlib
+import json
+import math
 from dataclasses import dataclass, field
 
 import colander
 
 from exaroutes.errors import ApiError, field_error
-from exaroutes.imaging.logos import LogoError
+from exaroutes.imaging.logos import LogoError, logo_pixels
 from exaroutes.imaging.matrix import PayloadTooLong
 from exaroutes.imaging.render import DEFAULT_STYLE, Unscannable, render
 from exaroutes.imaging.rules import checked_logo, colour_errors
@@ -35,6 +37,35 @@ class Design:
             style["logo"] = "sha256:" + hashlib.sha256(style["logo"].encode("utf-8")).hexdigest()
             style["errorCorrection"] = "H"
         return style
+
+
+#: what one unit of render work is: drawing about a megapixel (2^20 px) of PNG, ~10 ms of CPU
+UNIT_PIXELS = 2**20
+#: formats drawn by the PNG or SVG renderer itself; any other (PDF) draws the SVG and converts it
+DIRECT_FORMATS = ("png", "svg")
+
+
+def render_units(return_type, style):
+    """What drawing one image of this look costs, in units (at least 1), from the raw style fields.
+
+    Measured on a quiet core: a 4096 px PNG ~175 ms (16 units), a 4096 px PDF ~200 ms (32), a 512 px
+    PNG 4 ms (1); a logo costs its own decoded pixels once. Used before anything is validated or
+    drawn, so nonsense values count as the default (validation refuses them later anyway).
+    """
+    size = style.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 4096:
+        size = DEFAULT_STYLE["size"]
+    units = max(1, math.ceil(size * size / UNIT_PIXELS)) * (1 if return_type in DIRECT_FORMATS else 2)
+    logo = style.get("logo")
+    if isinstance(logo, str):
+        units += math.ceil(logo_pixels(logo) / UNIT_PIXELS)
+    return units
+
+
+def look_of(body):
+    """(format, style as canonical JSON) of a raw create body: what decides how an image is drawn."""
+    style = {name: body[name] for name in sorted(STYLE_FIELDS) if name in body}
+    return body.get("returnType", "png"), json.dumps(style, sort_keys=True)
 
 
 def validate_data(datatype, value, name="data", prefix=""):

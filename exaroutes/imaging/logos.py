@@ -5,23 +5,36 @@ A logo is user input that becomes part of an image we serve, so it is handled as
   bytes must really be that format (magic number and Pillow restricted to it). SVG logos are refused:
   an SVG can carry scripts and external references.
 - its dimensions are checked before any pixel is decoded (a 1 MiB PNG can claim 100 000 x 100 000
-  pixels), JPEGs are decoded at reduced scale, and the picture is shrunk at once to the largest size we
-  ever draw, so a render with a logo costs bounded time and memory.
+  pixels, a 65 kB one 1 x 16 777 216), and bounded by what is ever drawn: a logo box is at most
+  LARGEST_BOX (819) px wide, so a PNG (which cannot be decoded at reduced scale) may have at most
+  2048 x 2048 pixels, a JPEG is decoded at 1/2..1/8 scale (Image.draft) and may claim up to 16 Mpx,
+  and a logo more than 8 times wider than high (or higher than wide) is refused, since it would be
+  drawn as a line. The picture is shrunk at once to the largest size we ever draw.
+- each distinct logo is decoded once: a bulk of 1000 items with one logo, and the worker that makes
+  them, reuse the decoded picture (a small cache keyed by the SHA-256 of the client's bytes).
 - what we draw (and embed in an SVG) is our own re-encoding of those pixels, never the client's bytes.
 """
 import base64
 import binascii
+import collections
 import hashlib
 import io
 import math
+import threading
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image
 
 MAX_LOGO_BYTES = 1024 * 1024
-#: more pixels than this is refused before decoding (4096 x 4096, 64 MiB as RGBA)
+#: more pixels than this is refused before decoding (4096 x 4096, 64 MiB as RGBA); JPEGs are decoded smaller
 MAX_LOGO_PIXELS = 4096 * 4096
+#: a PNG is decoded at full size, so it may have at most this many pixels (2048 x 2048: ~2.5 x the box)
+MAX_PNG_PIXELS = 2048 * 2048
+#: a logo at most this many times wider than high, or higher than wide
+MAX_ASPECT_RATIO = 8
+#: decoded logos kept per process (each at most LARGEST_BOX square: ~2.7 MB as RGBA)
+DECODED_CACHE_SIZE = 16
 #: the logo box is at most this share of the symbol's side (its modules, quiet zone excluded), so a
 #: wider margin never makes a logo cover more modules (DESIGN.md §1.4); the symbol is never wider
 #: than the image, so the box is also at most 20% of the image width
@@ -57,8 +70,8 @@ class LogoPlacement:
     height: int
 
 
-def parse_logo(uri):
-    """The Logo of a data URI, or LogoError."""
+def logo_bytes(uri):
+    """(format, the client's decoded bytes) of a logo data URI, or LogoError; nothing is decoded yet."""
     prefix = next((p for p in FORMATS if uri[:len(p)].lower() == p), None)
     if prefix is None:
         if uri[:len("data:image/svg")].lower() == "data:image/svg":
@@ -76,17 +89,95 @@ def parse_logo(uri):
         raise LogoError("is larger than 1 MiB")
     if not raw.startswith(magic):
         raise LogoError(f"is not a {fmt} image")
-    return Logo(image=_decode(raw, fmt), digest=hashlib.sha256(raw).hexdigest())
+    return fmt, raw
+
+
+class DecodedLogos:
+    """A small LRU of decoded logos by digest, shared by the threads of a process."""
+
+    def __init__(self, size):
+        self.size = size
+        self.entries = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, digest):
+        with self.lock:
+            if digest in self.entries:
+                self.entries.move_to_end(digest)
+            return self.entries.get(digest)
+
+    def put(self, digest, logo):
+        with self.lock:
+            self.entries[digest] = logo
+            self.entries.move_to_end(digest)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+DECODED = DecodedLogos(DECODED_CACHE_SIZE)
+
+
+def parse_logo(uri):
+    """The Logo of a data URI, or LogoError; a logo decoded before is not decoded again."""
+    fmt, raw = logo_bytes(uri)
+    digest = hashlib.sha256(raw).hexdigest()
+    logo = DECODED.get(digest)
+    if logo is None:
+        width, height = header_size(raw, fmt)
+        refuse_oversized(width, height, fmt)       # from the header: no pixel decoded yet
+        logo = Logo(image=_decode(raw, fmt), digest=digest)
+        DECODED.put(digest, logo)
+    return logo
+
+
+#: what Pillow raises for a file it cannot read
+UNREADABLE = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+              Image.DecompressionBombWarning)
+
+
+def header_size(raw, fmt):
+    """(width, height) from the image header alone, or LogoError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw), formats=[fmt]) as image:
+                return image.size
+    except UNREADABLE as exc:
+        raise LogoError(f"is not a readable {fmt} image ({type(exc).__name__})") from exc
+
+
+def logo_pixels(uri):
+    """Width x height a logo claims, read from its header only (0 when it is not a readable logo)."""
+    try:
+        width, height = header_size(*reversed(logo_bytes(uri)))
+    except LogoError:
+        return 0
+    return width * height
+
+
+def refuse_oversized(width, height, fmt):
+    """LogoError for dimensions that would cost more to decode than what is drawn can use."""
+    if width < 1 or height < 1:
+        raise LogoError(f"has {width} x {height} pixels")
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise LogoError(f"has {width} x {height} pixels, an aspect ratio beyond {MAX_ASPECT_RATIO}:1; "
+                        "it would be drawn as a line")
+    limit = MAX_PNG_PIXELS if fmt == "PNG" else MAX_LOGO_PIXELS
+    if width * height > limit:
+        side = math.isqrt(limit)
+        raise LogoError(f"has {width} x {height} pixels; a {fmt} logo may have at most {limit} pixels "
+                        f"({side} x {side}): it is drawn at most {LARGEST_BOX} px wide")
 
 
 def _decode(raw, fmt):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw), formats=[fmt]) as image:
-                width, height = image.size
-                if width < 1 or height < 1 or width * height > MAX_LOGO_PIXELS:
-                    raise LogoError(f"has {width} x {height} pixels; at most {MAX_LOGO_PIXELS} are accepted")
+            with Image.open(io.BytesIO(raw), formats=[fmt]) as image:    # dimensions checked by parse_logo
                 if fmt == "JPEG":
                     image.draft("RGB", (LARGEST_BOX, LARGEST_BOX))    # decode at 1/2..1/8 scale when enough
                 image.load()
@@ -94,8 +185,7 @@ def _decode(raw, fmt):
                 return image.convert("RGBA")
     except LogoError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            EOFError) as exc:
+    except UNREADABLE as exc:
         raise LogoError(f"is not a readable {fmt} image ({type(exc).__name__})") from exc
 
 
