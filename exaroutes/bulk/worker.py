@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, Sta
 from exaroutes.bulk.items import item_design
 from exaroutes.bulk.jobs import job_item, job_json, result_ttl
 from exaroutes.clock import utcnow
-from exaroutes.codes.service import new_dynamic_code
+from exaroutes.codes.service import new_dynamic_code, remember_logo
 from exaroutes.errors import ApiError
 from exaroutes.bulk import leases
 from exaroutes.bulk.archive import build_archive
@@ -107,9 +107,11 @@ def run_chunk(registry, job_id, start, stop, chunk_size):
             if not todo:
                 return DONE, todo
             proven = set()
-            store_items(dbsession, job, [(position, *make_item(registry, job, position,
-                                                               job_item(registry.settings, job, position), proven))
-                                         for position in todo])
+            items = {position: job_item(registry.settings, job, position) for position in todo}
+            made = [(position, *make_item(registry, job, position, items[position], proven)) for position in todo]
+            store_items(dbsession, job, made)
+            for logo in {items[position].get("logo") for position, code, _ in made if code is not None}:
+                remember_logo(dbsession, job.workspace_id, logo)
             # Last, so the job row is locked (PostgreSQL) only for the commit, not while rendering.
             dbsession.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(UNFINISHED))
                               .values(status=PROCESSING, touched_at=utcnow()))

@@ -2,14 +2,18 @@
 import hashlib
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from exaroutes.clock import utcnow
-from exaroutes.imaging.design import check_design, render_design
+from exaroutes.imaging.design import check_design, logo_reference, render_design
+from exaroutes.imaging.logos import parse_logo
+from exaroutes.imaging.media import data_uri
 from exaroutes.errors import ApiError
 from exaroutes.codes.cursors import decode_cursor, encode_cursor
 from exaroutes.codes.ids import is_short_id, new_short_id, redirect_url
 from exaroutes.codes.present import code_json
-from exaroutes.models import QrCode
+from exaroutes.models import CodeLogo, QrCode
+from exaroutes.renderers.png import PngRenderer
 from exaroutes.protections.options import apply_options, create_options
 from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
 
@@ -22,7 +26,31 @@ def create_code(dbsession, registry, settings, workspace_id, body):
     """
     design = check_design(registry, body)
     options = create_options(settings, body)
-    return create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options)
+    code = create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options)
+    remember_logo(dbsession, workspace_id, design.style.get("logo"))
+    return code
+
+
+def remember_logo(dbsession, workspace_id, uri):
+    """Keep our PNG re-encoding of a logo (once per workspace), so its codes can be drawn again later,
+    e.g. as the dashboard's download in another format. Concurrent creates of one logo keep one row."""
+    if not isinstance(uri, str):
+        return
+    reference = logo_reference(uri)
+    if dbsession.get(CodeLogo, (workspace_id, reference)) is not None:
+        return
+    dialect = postgresql if dbsession.get_bind().dialect.name == "postgresql" else sqlite
+    dbsession.execute(dialect.insert(CodeLogo).values(
+        workspace_id=workspace_id, digest=reference, image=PngRenderer.encode(parse_logo(uri).image),
+        created_at=utcnow()).on_conflict_do_nothing())
+
+
+def stored_logo(dbsession, workspace_id, reference):
+    """The data URI of a kept logo (our re-encoding: drawn it gives the very same pixels), or None."""
+    logo = dbsession.get(CodeLogo, (workspace_id, reference))
+    if logo is None:
+        return None
+    return data_uri("image/png", logo.image)
 
 
 def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None):

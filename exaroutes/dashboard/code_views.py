@@ -7,6 +7,7 @@ from pyramid.view import view_config
 from exaroutes.codes.analytics import BREAKDOWNS, OPEN_ENDED, code_analytics
 from exaroutes.schemas.design import STATUSES
 from exaroutes.codes.ids import redirect_url
+from exaroutes.codes.service import stored_logo
 from exaroutes.imaging.media import media_type
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
 from exaroutes.dashboard.pages import error_page, require_user, template
@@ -99,6 +100,11 @@ def download_get(request):
     else:
         renderer = request.registry["renderers"][format_name]
         style = {name: value for name, value in (code.style or {}).items() if name in renderer.supported_style}
+        if "logo" in style:     # the code keeps a reference; the picture is kept apart (codes.remember_logo)
+            style["logo"] = stored_logo(request.dbsession, code.workspace_id, style["logo"])
+            if style["logo"] is None:
+                raise ApiError.for_field(409, "path", "format", "this code's logo was not kept when it was made; "
+                                         f"download it as {code.format}")
         design = Design(code.data_type, code.data, format_name, style)
         body = render_design(request.registry, design, redirect_url(request.registry.settings, code.short_id))
     response = Response(body=body, content_type=media_type(request.registry, format_name))

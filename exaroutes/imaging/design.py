@@ -34,7 +34,7 @@ class Design:
         and the error correction it forced (H)."""
         style = dict(self.style)
         if "logo" in style:
-            style["logo"] = "sha256:" + hashlib.sha256(style["logo"].encode("utf-8")).hexdigest()
+            style["logo"] = logo_reference(style["logo"])
             style["errorCorrection"] = "H"
         return style
 
@@ -66,6 +66,11 @@ def look_of(body):
     """(format, style as canonical JSON) of a raw create body: what decides how an image is drawn."""
     style = {name: body[name] for name in sorted(STYLE_FIELDS) if name in body}
     return body.get("returnType", "png"), json.dumps(style, sort_keys=True)
+
+
+def logo_reference(uri):
+    """How a stored style names a logo: the data URI itself (up to 1 MiB) is not kept in the code."""
+    return "sha256:" + hashlib.sha256(uri.encode("utf-8")).hexdigest()
 
 
 def validate_data(datatype, value, name="data", prefix=""):
