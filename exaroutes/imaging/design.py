@@ -63,9 +63,11 @@ def render_units(return_type, style):
 
 
 def look_of(body):
-    """(format, style as canonical JSON) of a raw create body: what decides how an image is drawn."""
+    """(format, style as canonical JSON) of a raw, not yet validated create body: what decides how an
+    image is drawn. A format that is not even a string counts as PNG (validation refuses it later)."""
     style = {name: body[name] for name in sorted(STYLE_FIELDS) if name in body}
-    return body.get("returnType", "png"), json.dumps(style, sort_keys=True)
+    return_type = body.get("returnType", "png")
+    return return_type if isinstance(return_type, str) else "png", json.dumps(style, sort_keys=True)
 
 
 def logo_reference(uri):

@@ -111,3 +111,14 @@ def test_b9_large_static_pdfs_are_limited_per_key(dbengine, app_settings, auth):
     # Small images stay within the budget of the same key.
     small = {"dataType": "text", "data": "hello", "size": 256}
     assert client.post_json("/api/qr/static", small, headers=auth, status=200).json["type"] == "static"
+
+
+def test_b9_costing_a_malformed_bulk_body_leaves_it_to_validation(testapp, auth, count_rows):
+    """The cost is read from raw items, before validation: odd values there are a 422, never a 500."""
+    before = count_rows()
+    items = [{"data": "https://example.com/", "returnType": {}, "size": "4096", "logo": 7},
+             {"data": "https://example.com/", "returnType": ["pdf"], "size": True}, "not an object"]
+    errors = testapp.post_json("/api/qr/codes/bulk", items, headers=auth, status=422).json["errors"]
+    assert {"[0].returnType", "[0].size", "[0].logo", "[1].returnType", "[1].size", "[2]"} <= \
+        {error["name"] for error in errors}
+    assert count_rows() == before
