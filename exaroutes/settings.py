@@ -63,7 +63,7 @@ DEFAULTS = {
     "exaroutes.rate_limit.storage_url": "memory://",
     "exaroutes.rate_limit.api": "600/minute",
     "exaroutes.rate_limit.scan": "600/minute",
-    # Render work per API key (units of exaroutes.designs.render_units: a 512 px PNG is 1, a 4096 px PDF 32).
+    # Render work per API key (units of exaroutes.imaging.design.render_units: a 512 px PNG is 1, a 4096 px PDF 32).
     "exaroutes.rate_limit.render": "600/minute",
     "exaroutes.scan.country_header": "CF-IPCountry",
     "exaroutes.scan.trusted_proxies": "",

@@ -95,7 +95,7 @@ def too_many_api(seconds):
 
 
 def charge_render(request, units, field="size"):
-    """Spend `units` of render work (exaroutes.designs.render_units) from the caller's budget, or 429.
+    """Spend `units` of render work (exaroutes.imaging.design.render_units) from the caller's budget, or 429.
 
     The request limit counts requests; this one counts what they make us draw, so a key cannot spend
     seconds of CPU per request at the full request rate (a 4096 px PDF costs ~50 x a 512 px PNG).

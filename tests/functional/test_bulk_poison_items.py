@@ -9,7 +9,7 @@ PostgreSQL can store; only how it got past validation is simulated.
 import datetime
 
 from exaroutes import clock
-from exaroutes.jobs import bulk as worker
+from exaroutes.bulk import worker
 from tests.functional.bulk_helpers import all_codes, drain, queue, read_archive  # noqa: F401
 from tests.qr_decode import decode_image
 
