@@ -1,14 +1,14 @@
 """server-side dashboard sessions, spent unlock cookies, stored logos
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = "0012"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
