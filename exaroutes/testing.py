@@ -1,4 +1,5 @@
-"""Test fixtures and contract tests for ExaRoutes and its plugins (needs the `test` extra: pytest, WebTest).
+"""Test fixtures and contract tests for ExaRoutes and its plugins (needs the `test` extra: pytest,
+WebTest, pyzbar, OpenCV).
 
 Kinto ships its storage tests so that every backend proves the same promises; ExaRoutes ships these
 so that every plugin does. A plugin's `tests/conftest.py` takes the fixtures:
@@ -8,8 +9,10 @@ so that every plugin does. A plugin's `tests/conftest.py` takes the fixtures:
 and its tests subclass `DataTypeContract` or `RendererContract`, filling in a few class attributes.
 The fixtures build a real app on a migrated database, once per backend: SQLite always, PostgreSQL at
 `EXAROUTES_TEST_POSTGRES_URL` (default the local server). A missing PostgreSQL skips its runs, or fails
-them under `CI=true`, so a green CI run means both were tested. Every image is decoded with zxing-cpp
-and compared with what it must say, character for character.
+them under `CI=true`, so a green CI run means both were tested. Every image is read with zxing-cpp,
+ZBar and OpenCV (DESIGN.md §1.4: "scans" means in all three), which must return the same bytes, and
+compared with what it must say, character for character. ZBar comes from the Debian/Ubuntu package
+`libzbar0` (macOS: `brew install zbar`), loaded by pyzbar; OpenCV from opencv-python-headless.
 """
 import base64
 import io
@@ -18,11 +21,14 @@ import socket
 import uuid
 from urllib.parse import urlsplit
 
+import cv2
+import numpy
 import pytest
 import transaction
 import webtest
 import zxingcpp
 from PIL import Image
+from pyzbar import pyzbar
 from sqlalchemy import text
 
 from exaroutes import main
@@ -39,7 +45,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 __all__ = [
     "backend", "database_url", "dbengine", "app_settings", "app", "testapp", "committed", "api_key", "auth",
-    "count_rows", "empty_tables", "DataTypeContract", "RendererContract", "decode_image",
+    "count_rows", "empty_tables", "DataTypeContract", "RendererContract", "decode_image", "ReadersDisagree",
 ]
 
 
@@ -184,13 +190,85 @@ def count_rows(dbengine):
 
 # decoding ------------------------------------------------------------------------------------------
 
-def decode_image(image):
-    """Every text zxing-cpp reads from a Pillow image (QR codes only), on a white ground."""
+#: OpenCV warns on stderr for every ECI it meets ("ECI is not supported properly") and then reads the
+#: bytes as they are, which is what a UTF-8 ECI asks for; the warning is noise in test output.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+READERS = ("zxing-cpp", "zbar", "opencv")
+#: the side an image is also offered at to readers that do not downscale themselves
+CAMERA_SIDE = 1024
+
+
+class ReadersDisagree(AssertionError):
+    """Not every reader returned the same bytes: the image does not scan everywhere."""
+
+
+def read_zxing(image):
+    """zxing-cpp with its defaults: it tries rotations, inversion and downscaling itself."""
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [result.text.encode("utf-8") for result in results]
+
+
+def read_zbar(image):
+    """ZBar, QR only; its text is its own charset conversion, so a missing ECI shows as mojibake."""
+    return [result.data for result in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])]
+
+
+def read_opencv(image):
+    """`QRCodeDetector`, then OpenCV's second built-in QR reader `QRCodeDetectorAruco`, which finds the
+    finder patterns of large versions (v25+) that the first misses even at 5 px per module."""
+    pixels = numpy.asarray(image)
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        try:
+            text = detector.detectAndDecode(pixels)[0]
+        except UnicodeDecodeError as exc:          # bytes that are not UTF-8: a wrong answer, not none
+            return [exc.object]
+        except cv2.error:                          # e.g. "mode 14 is not implemented": it read nothing
+            continue
+        if text:
+            return [text.encode("utf-8")]
+    return []
+
+
+def camera_views(image):
+    """The image, then (if larger) the same at CAMERA_SIDE px, box-filtered, as a phone camera at a
+    distance would see it: offered in turn to ZBar and OpenCV, which do not downscale on their own."""
+    yield image
+    if max(image.size) > CAMERA_SIDE:
+        scale = CAMERA_SIDE / max(image.size)
+        yield image.resize((round(image.width * scale), round(image.height * scale)), Image.BOX)
+
+
+def on_white(image):
+    """A Pillow image flattened onto white (a transparent PNG is printed on paper) and made grey."""
     if image.mode in ("RGBA", "LA", "P"):
         ground = Image.new("RGBA", image.size, "white")
         image = Image.alpha_composite(ground, image.convert("RGBA"))
-    return [result.text for result in zxingcpp.read_barcodes(image.convert("L"),
-                                                             formats=zxingcpp.BarcodeFormat.QRCode)]
+    return image.convert("L")
+
+
+def read_each(image):
+    """{reader: [bytes of every code it read]} for a Pillow image, each reader on the grey picture."""
+    grey = on_white(image)
+    answers = {"zxing-cpp": read_zxing(grey)}
+    for name, read in (("zbar", read_zbar), ("opencv", read_opencv)):
+        answers[name] = []
+        for view in camera_views(grey):
+            answers[name] = read(view)
+            if answers[name]:
+                break
+    return answers
+
+
+def decode_image(image):
+    """Every text in a Pillow image that zxing-cpp, ZBar and OpenCV all read, byte for byte alike;
+    ReadersDisagree (showing what each read) when they differ."""
+    answers = read_each(image)
+    expected = sorted(answers["zxing-cpp"])
+    if any(sorted(found) != expected for found in answers.values()):
+        raise ReadersDisagree("the readers read different bytes: " + ", ".join(
+            f"{name}={found!r}" for name, found in answers.items()))
+    return [raw.decode("utf-8") for raw in answers["zxing-cpp"]]
 
 
 def static_image_bytes(answer):

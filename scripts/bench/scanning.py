@@ -14,7 +14,8 @@ first put on a page (15% border, white unless told), then
     combo1..3                 rotate 5-9 degrees, skew 8%, blur 1 px, noise 15, JPEG 40 (fixed seeds)
 
 18 variants; all random choices come from fixed seeds, so every run sees the same pictures and the
-rates do not depend on machine load. Every picture is read by tests/qr_decode.py's three readers.
+rates do not depend on machine load. Every picture is read by the three readers the tests use
+(exaroutes.testing.read_each).
 """
 import io
 import random
@@ -27,7 +28,7 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.qr_decode import READERS, read_each  # noqa: E402  (the repository root is put on sys.path first)
+from exaroutes.testing import READERS, read_each  # noqa: E402
 
 #: pixels per module every subject is drawn at, before degrading
 MODULE_PX = 8
