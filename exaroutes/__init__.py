@@ -12,6 +12,7 @@ def main(global_config, **settings):
     settings["handle_exceptions"] = "false"    # our JSON exception views replace Cornice's
     with Configurator(settings=settings) as config:
         config.include("cornice")
+        config.include(".edge.public_base")  # absolute URLs from the configured base, not the Host header
         config.include(".edge.request_id")  # X-Request-Id on every response, for logs and support
         config.include(".models")      # engine, request.dbsession, pyramid_tm, pyramid_retry
         config.include(".plugins")     # data types and renderers from entry points, loaded once

@@ -11,6 +11,7 @@ from pyramid.settings import asbool
 ENVIRONMENT = {
     "sqlalchemy.url": "EXAROUTES_DATABASE_URL",
     "exaroutes.redirect_base": "EXAROUTES_REDIRECT_BASE",
+    "exaroutes.public_base": "EXAROUTES_PUBLIC_BASE",
     "exaroutes.secret": "EXAROUTES_SECRET",
     "exaroutes.jobs.url": "EXAROUTES_REDIS_URL",
     "exaroutes.rate_limit.storage_url": "EXAROUTES_REDIS_URL",
@@ -132,6 +133,8 @@ def load_settings(settings, environ=None):
             result[name] = environ[variable]
     result["sqlalchemy.url"] = normalize_database_url(result["sqlalchemy.url"])
     result["exaroutes.redirect_base"] = result["exaroutes.redirect_base"].rstrip("/")
+    # The API's and dashboard's own absolute URLs (Location, OpenAPI servers): never from the Host header.
+    result["exaroutes.public_base"] = (result.get("exaroutes.public_base") or result["exaroutes.redirect_base"]).rstrip("/")
     for name in INTEGERS:
         result[name] = int(result[name])
     for name in FLOATS:

@@ -25,6 +25,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 
+from exaroutes.edge.server_errors import JsonErrorTask
+
 log = logging.getLogger(__name__)
 
 SERVING, DRAINING, CLOSING = "serving", "draining", "closing"
@@ -48,6 +50,7 @@ class ClosingWhenDrainingTask(WSGITask):
 
 class DrainAwareChannel(HTTPChannel):
     task_class = ClosingWhenDrainingTask
+    error_task_class = JsonErrorTask    # what waitress refuses by itself, in the API's JSON error shape
 
 
 class GracefulServer:

@@ -120,6 +120,8 @@ def app_settings(database_url, tmp_path_factory):
     return {
         "sqlalchemy.url": database_url,
         "exaroutes.redirect_base": REDIRECT_BASE,
+        # the API's own absolute URLs (Location, OpenAPI servers): WebTest's host, so redirects stay on it
+        "exaroutes.public_base": "http://localhost",
         "exaroutes.secret": "test-secret",
         # A private SqliteHuey queue; no consumer runs unless a test starts one.
         "exaroutes.jobs.url": f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'jobs.sqlite'}",

@@ -51,3 +51,11 @@ def move_clock(monkeypatch):
         moved = clock.utcnow() + delta
         monkeypatch.setattr(clock, "source", lambda: moved)
     return move
+
+
+@pytest.fixture(scope="session")
+def unlimited_app(dbengine, app_settings):
+    """The app with rate limits off, for fuzzing: thousands of requests must all reach the code under test."""
+    from exaroutes import main
+    return main({}, dbengine=dbengine, **{**app_settings, "exaroutes.rate_limit.api": "off",
+                                          "exaroutes.rate_limit.scan": "off"})

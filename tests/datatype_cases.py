@@ -26,8 +26,10 @@ class Case:
 
 
 CASES = [
-    Case("url", "url", "https://example.com/a?b=c&d=é", "https://example.com/a?b=c&d=é"),
-    Case("url-iri-cjk-emoji", "url", "https://例え.jp/東京?q=🎉#Grüße", "https://例え.jp/東京?q=🎉#Grüße"),
+    Case("url", "url", "https://example.com/a?b=c&d=é", "https://example.com/a?b=c&d=%C3%A9"),
+    # an IRI is encoded (and redirects) as its URI: IDNA 2008 host, UTF-8 percent-encoding (exaroutes.uris)
+    Case("url-iri-cjk-emoji", "url", "https://例え.jp/東京?q=🎉#Grüße",
+         "https://xn--r8jz45g.jp/%E6%9D%B1%E4%BA%AC?q=%F0%9F%8E%89#Gr%C3%BC%C3%9Fe"),
     Case("text-unicode-specials", "text", "Grüße, 東京, 🎉 and ; : \\ \"quotes\" <b>&amp;</b>\nline 2",
          "Grüße, 東京, 🎉 and ; : \\ \"quotes\" <b>&amp;</b>\nline 2"),
     Case("text-max-at-L", "text", "x" * 2953, "x" * 2953, {"errorCorrection": "L", "size": 1024, "margin": 1}),

@@ -1,5 +1,6 @@
 """Dynamic QR codes: /api/qr/codes, /api/qr/codes/{id}, /api/qr/codes/{id}/image."""
 from pyramid.response import Response
+from webob.etag import AnyETag
 
 from exaroutes.api.bodies import CreateCode, ListCodes, UpdateCode
 from exaroutes.api.openapi import responds
@@ -110,6 +111,10 @@ def code_image_get(request):
     response = Response(body=found.image, content_type=image_type, conditional_response=True)
     response.etag = found.image_etag
     response.cache_control = "private, max-age=86400"
+    if request.if_none_match is AnyETag:   # `*` matches any current image; WebOb's check treats it as absent
+        response.status_int, response.body = 304, b""
+        del response.headers["Content-Type"]   # a 304 has no content to describe
+        return response
     if image_type == "image/svg+xml":
         response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response

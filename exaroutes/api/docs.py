@@ -8,6 +8,7 @@ without the script, and the script renders each operation under the anchor the i
 import copy
 import html
 
+from pyramid.httpexceptions import HTTPMethodNotAllowed
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
@@ -55,11 +56,18 @@ def docs_view(request):
     return Response(page, content_type="text/html", charset="utf-8")
 
 
+def read_only(request):
+    """Any other method on the document routes: 405 naming the allowed ones, not a 404."""
+    raise HTTPMethodNotAllowed(headers={"Allow": "GET, HEAD"})
+
+
 def includeme(config):
     config.add_route("openapi", "/api/openapi.json")
+    config.add_view(read_only, route_name="openapi", permission=NO_PERMISSION_REQUIRED)
     config.add_view(openapi_view, route_name="openapi", renderer="json", permission=NO_PERMISSION_REQUIRED,
                     request_method=("GET", "HEAD"))
     config.add_route("docs", "/api/docs")
+    config.add_view(read_only, route_name="docs", permission=NO_PERMISSION_REQUIRED)
     config.add_view(docs_view, route_name="docs", permission=NO_PERMISSION_REQUIRED,
                     request_method=("GET", "HEAD"))
     config.add_static_view("api/docs/assets", "exaroutes.api:docs_assets", cache_max_age=3600)

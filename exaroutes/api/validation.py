@@ -8,11 +8,26 @@ as the client wrote it (`size`, `data.ssid`, `[3].data`), and the status follows
 import json
 
 from exaroutes.errors import ApiError, field_error
+from exaroutes.storable import PROBLEM as UNSTORABLE, unstorable_field
 from exaroutes.validation import deserialize, raise_if
 
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
+
+
+class DuplicateKey(ValueError):
+    """`{"data": "a", "data": "b"}`: JSON leaves the meaning open and parsers disagree (first or last
+    wins), so a proxy that checked one value and we who use the other would see different requests."""
+
+
+def _unique_keys(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise DuplicateKey(key)
+        obj[key] = value
+    return obj
 
 
 def parse_json_body(request):
@@ -21,10 +36,18 @@ def parse_json_body(request):
         raise ApiError(415, "The body must be JSON, sent with 'Content-Type: application/json'.",
                        [field_error("header", "Content-Type", "must be application/json")])
     try:
-        return json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+        body = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant,
+                          object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        raise ApiError(400, f"The request body has the key {exc.args[0]!r} twice.",
+                       [field_error("body", exc.args[0], "appears twice in one object")])
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
         raise ApiError(400, f"The request body is {reason}.", [field_error("body", "", reason)])
+    unstorable = unstorable_field(body)
+    if unstorable is not None:
+        raise ApiError(422, f"{unstorable or 'The body'}: {UNSTORABLE}", [field_error("body", unstorable, UNSTORABLE)])
+    return body
 
 
 def validate_querystring(request, node):
@@ -32,8 +55,11 @@ def validate_querystring(request, node):
         params = request.GET.mixed()
     except UnicodeDecodeError:
         raise ApiError(400, "The query string is not UTF-8.", [field_error("querystring", "", "not UTF-8")])
+    # `?limit=` is not "the default": a client that sent a parameter meant a value (B20 of the review).
+    empty = [field_error("querystring", name, "must not be empty; leave the parameter out for the default")
+             for name, given in params.items() if given == ""]
     value, errors = deserialize(node, params, "querystring")
-    raise_if(errors)
+    raise_if(empty + [error for error in errors if error["name"] not in {e["name"] for e in empty}])
     return value
 
 

@@ -8,7 +8,6 @@ The manifests show each code's real destination (decrypted, as the API shows it)
 names an encrypted code is therefore sealed before it is stored (`exaroutes.bulk.jobs.opened_archive`
 opens it when it is served), so its plaintext is at rest nowhere.
 """
-import csv
 import io
 import json
 import zipfile
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from exaroutes.codes.ids import redirect_url
+from exaroutes.csv_output import csv_bytes
 from exaroutes.models import BulkItem, QrCode
 from exaroutes.protections.encryption import code_destination, encrypt_bytes
 
@@ -38,11 +38,7 @@ def manifest_row(position, code, error, settings):
 
 
 def manifest_csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(MANIFEST_FIELDS, rows)
 
 
 def build_archive(dbsession, settings, job_id, moment):

@@ -19,6 +19,10 @@ def new_bulk_id():
     return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(BULK_ID_LENGTH))
 
 
+def is_bulk_id(text):
+    return len(text) == BULK_ID_LENGTH and text.isascii() and text.isalnum()
+
+
 def slices(total, size):
     """(start, stop) position ranges: each is one task, so several workers share a big job."""
     return [(start, min(start + size, total)) for start in range(0, total, size)]
@@ -65,7 +69,10 @@ def queue_job(request, workspace_id, items):
 
 def get_job(dbsession, workspace_id, bulk_id):
     """The workspace's job, or 404: another workspace's job is indistinguishable from none."""
-    job = dbsession.scalar(select(BulkJob).where(BulkJob.bulk_id == bulk_id, BulkJob.workspace_id == workspace_id))
+    job = None
+    if is_bulk_id(bulk_id):   # NUL bytes or 10 kB never reach the database (PostgreSQL refuses NUL)
+        job = dbsession.scalar(select(BulkJob).where(BulkJob.bulk_id == bulk_id,
+                                                     BulkJob.workspace_id == workspace_id))
     if job is None:
         raise ApiError.for_field(404, "path", "bulkId", f"no bulk job {bulk_id!r} in this workspace")
     return job

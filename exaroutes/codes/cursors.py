@@ -3,6 +3,7 @@ import base64
 import binascii
 import datetime
 
+from exaroutes.codes.ids import is_short_id
 from exaroutes.errors import ApiError
 
 
@@ -16,6 +17,10 @@ def decode_cursor(cursor):
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, short_id = raw.split("|")
-        return datetime.datetime.fromisoformat(created), short_id
+        moment = datetime.datetime.fromisoformat(created)
+        # we hand out naive UTC and 8-character ids; anything else (a NUL, an offset) never reaches a query
+        if not is_short_id(short_id) or moment.tzinfo is not None:
+            raise ValueError(short_id)
+        return moment, short_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ApiError.for_field(422, "querystring", "cursor", "not a cursor this API gave out")

@@ -11,6 +11,7 @@ import colander
 
 from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.schemas.types import StrictBoolean, StrictInteger, StrictNumber
+from exaroutes.storable import PROBLEM as UNSTORABLE, bad_text
 
 #: body fields the create page shows in its own way (the type tabs, the format select, the data fields)
 OWN_FIELDS = ("data", "dataType", "returnType")
@@ -98,6 +99,8 @@ def form_body(form, fields, fixed):
         if raw == "" and (field.kind != "checkbox" or not field.required):
             continue
         value, error = convert(field, raw)
+        if bad_text(raw):   # PostgreSQL cannot store a NUL: a 422 naming the field, not a 500
+            error = UNSTORABLE
         if error:
             errors[field.name] = error
             continue

@@ -7,6 +7,7 @@ from exaroutes.dashboard.listing import RECENT_DAYS, recent_scan_counts
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.errors import ApiError
 from exaroutes.protections.encryption import code_destination
+from exaroutes.storable import PROBLEM as UNSTORABLE, bad_text
 
 PAGE_SIZE = 25
 
@@ -20,6 +21,8 @@ def filters_of(request):
     status = query.get("status") or None
     if status is not None and status not in STATUSES:
         raise ApiError.for_field(422, "querystring", "status", "must be active or inactive")
+    if bad_text(query.get("q", "")):
+        raise ApiError.for_field(422, "querystring", "q", UNSTORABLE)
     return {"type": data_type, "status": status, "q": query.get("q", "").strip()[:200],
             "cursor": query.get("cursor") or "0"}
 

@@ -9,6 +9,7 @@ import colander
 from pyramid.response import Response
 
 from exaroutes.schemas.types import StrictString, json_type
+from exaroutes.uris import to_location
 
 
 class ObjectOrString(colander.Mapping):
@@ -114,9 +115,10 @@ def email_address(node, value):
 # Types whose destination is a URI ----------------------------------------------------------------
 
 def redirect(location):
-    """302 with `no-store`, never 301: a cached 301 would pin every phone to the old destination."""
+    """302 with `no-store`, never 301: a cached 301 would pin every phone to the old destination.
+    The Location is always ASCII (exaroutes.uris), whatever an older stored destination holds."""
     response = Response(status=302)
-    response.location = location
+    response.location = to_location(location)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -3,6 +3,7 @@ import colander
 
 from exaroutes.schemas.types import StrictString, http_url
 from exaroutes.datatypes.fields import PayloadDestination, redirect
+from exaroutes.uris import to_uri
 
 
 class UrlType(PayloadDestination):
@@ -12,7 +13,8 @@ class UrlType(PayloadDestination):
                                  description="absolute http:// or https:// URL")
 
     def payload(self, data):
-        return data
+        # The stored destination and a static code's payload are the URI form: what Location carries.
+        return to_uri(data)
 
     def scan_response(self, request, code):
         return redirect(code.destination)

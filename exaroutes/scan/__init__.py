@@ -7,6 +7,7 @@ enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`) live i
 modules, the folding into scans and rollups in `exaroutes.codes.fold`; `password.py` is the
 password form, `contact.py` the vCard download.
 """
+import logging
 import secrets
 
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -22,6 +23,21 @@ from exaroutes.scan.record import ScanSettings, is_counted, scan_row
 from exaroutes.scan.writer import ScanNotRecorded, ScanRecorder
 from exaroutes.webhooks.delivery import Waker
 
+log = logging.getLogger(__name__)
+
+
+def can_be_sent(response):
+    """Could a server send these headers? PEP 3333 allows Latin-1 only, and a line break would end the
+    header early; waitress would fail *after* the scan was recorded (B3 of the 2026-12 review)."""
+    for name, value in response.headerlist:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return False
+        if "\r" in value or "\n" in value:
+            return False
+    return True
+
 
 def record_scan(request, code):
     """Commit the scan before the response leaves: an answered scan is never lost."""
@@ -34,6 +50,10 @@ def scan_view(request):
     context = request.context
     datatype = request.registry["datatypes"][context.code.data_type]
     response = datatype.scan_response(request, context.readable)
+    if not can_be_sent(response):
+        log.error("scan of %s: the %s type's answer has a header HTTP cannot carry",
+                  context.code.short_id, context.code.data_type)
+        return unavailable_page()   # not counted: the visitor got no answer from the code
     if is_counted(request):
         try:
             record_scan(request, context.code)

@@ -32,7 +32,10 @@ class Timestamp(colander.DateTime):
             raise colander.Invalid(node, "must be an ISO 8601 timestamp like 2026-05-21T15:00:00Z")
         if moment.tzinfo is None:
             raise colander.Invalid(node, "must include a timezone: Z or an offset like +02:00")
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59-23:59 is past the last moment Python (and we) can hold
+            raise colander.Invalid(node, "is out of range: it must fall between the years 1 and 9999 in UTC")
         return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

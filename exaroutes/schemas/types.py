@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import colander
 
+from exaroutes.uris import NotAUri, to_uri
+
 
 class StrictString(colander.String):
     """Only a JSON string. "" is a value, not a missing field: colander would otherwise turn
@@ -68,11 +70,20 @@ def json_type(value):
 
 
 def http_url(node, value):
-    """An absolute http(s) URL with a host; colander.url also accepts ftp:// and more."""
+    """An absolute http(s) URL with a host; colander.url also accepts ftp:// and more.
+
+    Non-ASCII addresses are welcome, but only if they have a URI form (exaroutes.uris): that is what
+    a scan's Location will carry, so it is the form checked here, length included."""
     if len(value) > 2048:
         raise colander.Invalid(node, "URL is longer than 2048 characters")
     if any(ch.isspace() or ord(ch) < 32 for ch in value):
         raise colander.Invalid(node, "URL must not contain spaces or control characters")
+    try:
+        value = to_uri(value)
+    except NotAUri as exc:
+        raise colander.Invalid(node, f"URL {exc}")
+    if len(value) > 2048:
+        raise colander.Invalid(node, "URL is longer than 2048 characters once non-ASCII characters are encoded")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
@@ -80,13 +91,21 @@ def http_url(node, value):
         raise colander.Invalid(node, "not a valid URL")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise colander.Invalid(node, "must be an absolute http:// or https:// URL")
+    # Policy (README "API notes"): a redirect service must not print addresses that read as one host
+    # and lead to another. `https://bank.example@evil.example` shows bank.example and goes to evil;
+    # browsers read `\` as `/`, so `http://evil.example\.bank.example` goes to evil.example too.
+    if "@" in parts.netloc:
+        raise colander.Invalid(node, "must not contain a user name or password (user@host)")
+    if "\\" in value:
+        raise colander.Invalid(node, "must not contain a backslash; write it as %5C")
 
 
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 def hex_color(node, value):
-    if not HEX_COLOR.match(value):
+    # fullmatch, not match: `$` also matches before a final newline, so "#000000\n" would pass
+    if not HEX_COLOR.fullmatch(value):
         raise colander.Invalid(node, "must be a colour like #1A2B3C")
 
 

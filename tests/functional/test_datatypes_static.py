@@ -3,6 +3,7 @@ byte, and an independent reading of that payload gives back what the client sent
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import idna
 import pytest
 import vobject
 
@@ -88,7 +89,16 @@ def read_verbatim(payload, data):
     assert payload == data
 
 
-READERS = {"url": read_verbatim, "text": read_verbatim, "email": read_email, "phone": read_phone,
+def read_url(payload, data):
+    """An IRI is encoded as its URI: read back (IDNA host, percent-decoded rest) it is the IRI again."""
+    assert payload.isascii(), payload
+    got, given = urlsplit(payload), urlsplit(data)
+    assert idna.decode(got.hostname) == given.hostname
+    assert [unquote(getattr(got, part)) for part in ("scheme", "path", "query", "fragment")] == \
+        [getattr(given, part) for part in ("scheme", "path", "query", "fragment")]
+
+
+READERS = {"url": read_url, "text": read_verbatim, "email": read_email, "phone": read_phone,
            "sms": read_sms, "wifi": read_wifi, "vcard": read_vcard, "geo": read_geo}
 
 

@@ -5,11 +5,7 @@ group-commit writer, so this proves that a redirect leaves only after its scan's
 """
 import http.client
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -19,7 +15,7 @@ from sqlalchemy import func, select
 from exaroutes.models import Scan, ScanRollup
 from exaroutes.codes.fold import catch_up
 from tests.functional.test_analytics import IPHONE
-from tests.services import free_port
+from tests.services import free_port, start_pserve
 
 
 INI = """[app:main]
@@ -43,20 +39,7 @@ def server(tmp_path, database_url, dbengine):
     port = free_port()
     ini = tmp_path / "server.ini"
     ini.write_text(INI.format(url=database_url.replace("%", "%%"), port=port, jobs=tmp_path / "jobs.sqlite"))
-    pserve = os.path.join(os.path.dirname(sys.executable), "pserve")
-    log = tmp_path / "server.log"      # a file, not a pipe: an unread pipe could fill and stall the server
-    with open(log, "wb") as output:
-        process = subprocess.Popen([pserve, str(ini)], stdout=output, stderr=output)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"pserve did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
+    process = start_pserve(ini, tmp_path / "server.log", port=port, timeout=30)
     yield process, port
     if process.poll() is None:
         process.kill()
