@@ -109,6 +109,15 @@ def undecodable_url(exc, request):
     return error_response(400, "The URL path is not valid UTF-8.", [field_error("path", "", "not UTF-8")])
 
 
+@exception_view_config(UnicodeDecodeError)
+def undecodable_input(exc, request):
+    """WebOb decodes a query string or form only when a view reads it, and raises if it is not UTF-8:
+    our own data is text already, so here the client's input is what could not be decoded."""
+    return error_response(400, "The query string or form is not valid UTF-8.",
+                          [field_error("querystring" if request.method in ("GET", "HEAD") else "body", "",
+                                       "not UTF-8")])
+
+
 @exception_view_config(Exception)
 def unexpected_error(exc, request):
     """500 in the same shape; the log has the request id, method, path and traceback, never headers."""

@@ -88,6 +88,13 @@ def dashboard_unexpected_error(exc, request):
                       f"The error is logged; quote {request.request_id} when reporting it.")
 
 
+@exception_view_config(UnicodeDecodeError, path_info=DASHBOARD_PATHS)
+def dashboard_not_utf8(exc, request):
+    """WebOb decodes the query string and form lazily and raises when they are not UTF-8 (`?q=%ED%A0%80`)."""
+    return error_page(request, 400, "Cannot read this address",
+                      "The address or the form is not valid UTF-8 text.")
+
+
 @exception_view_config(BadCSRFToken, path_info=DASHBOARD_PATHS)
 @exception_view_config(BadCSRFOrigin, path_info=DASHBOARD_PATHS)
 def dashboard_bad_csrf(exc, request):

@@ -157,6 +157,27 @@ NAMED_CASES = [
     ("POST", "/api/qr/static", JSON, j({"dataType": "text", "data": "hi", "password": "open sesame"}), 422,
      "password"),
     ("POST", "/api/qr/static", JSON, j({"dataType": "text", "data": "hi", "maxScans": 5}), 422, "maxScans"),
+    # Review B5: timestamps that overflow in UTC, lone UTF-16 surrogates and NUL (PostgreSQL cannot store
+    # it) are a 422 naming the field on both backends, never a 500; B16: a colour with a final newline
+    ("POST", "/api/qr/codes", JSON, j({**ITEM, "expiresAt": "9999-12-31T23:59:59-23:59"}), 422, "expiresAt"),
+    ("POST", "/api/qr/codes", JSON, j({**ITEM, "expiresAt": "0001-01-01T00:00:00+01:00"}), 422, "expiresAt"),
+    ("PUT", "/api/qr/codes/{id}", JSON, j({"expiresAt": "9999-12-31T23:59:59-23:59"}), 422, "expiresAt"),
+    ("POST", BULK, JSON, j([{**ITEM, "expiresAt": "0001-01-01T00:00:00+01:00"}]), 422, "[0].expiresAt"),
+    ("POST", "/api/qr/codes", JSON, b'{"dataType": "text", "data": "a\\ud800b"}', 422, "data"),
+    ("POST", "/api/qr/codes", JSON, b'{"dataType": "wifi", "data": {"ssid": "\\udfff"}}', 422, "data.ssid"),
+    ("POST", "/api/qr/codes", JSON, b'{"data": "https://example.com/", "password": "ab\\ud800cd"}', 422,
+     "password"),
+    ("POST", "/api/qr/static", JSON, b'{"dataType": "text", "data": "\\ud83d"}', 422, "data"),
+    ("PUT", "/api/qr/codes/{id}", JSON, b'{"destination": "https://example.com/\\udc00"}', 422, "destination"),
+    ("POST", BULK, JSON, b'[{"dataType": "text", "data": "\\ud800"}]', 422, "[0].data"),
+    ("POST", "/api/qr/codes", JSON, j({"dataType": "text", "data": "a\u0000b"}), 422, "data"),
+    ("POST", "/api/qr/codes", JSON, j({"dataType": "vcard", "data": {"firstName": "A", "note": "\u0000"}}), 422,
+     "data.note"),
+    ("POST", BULK, JSON, j([ITEM, {"dataType": "text", "data": "\u0000"}]), 422, "[1].data"),
+    ("GET", "/api/qr/codes?cursor=MjAyNi0wMS0wMXxhAGI=", None, b"", 422, "cursor"),
+    ("GET", "/api/qr/codes/bulk/%00abc", None, b"", 404, "bulkId"),
+    ("GET", "/api/qr/codes/bulk/%00abc/result", None, b"", 404, "bulkId"),
+    ("POST", "/api/qr/codes", JSON, j({**ITEM, "foregroundColor": "#000000\n"}), 422, "foregroundColor"),
     # GET /api/qr/codes/{id}/analytics
     ("GET", ANALYTICS + "?days=0", None, b"", 422, "days"),
     ("GET", ANALYTICS + "?days=91", None, b"", 422, "days"),
@@ -259,7 +280,8 @@ def test_a_body_of_exactly_the_limit_is_read(app, auth):
     assert response.json["errors"][0]["name"] == "pad"
 
 
-@pytest.mark.parametrize("path", ["/r/%00", "/r/" + "A" * 10_000, "/r/%00AAAAAAA"])
+@pytest.mark.parametrize("path", ["/r/%00", "/r/" + "A" * 10_000, "/r/%00AAAAAAA", "/r/%00AAAAAA/contact.vcf",
+                                  "/r/" + "A" * 10_000 + "/contact.vcf"])
 def test_hostile_scan_paths_are_plain_404_pages(testapp, count_rows, path):
     before = count_rows()
     response = testapp.get(path, status=404)
@@ -272,4 +294,13 @@ def test_paths_that_are_not_utf8_are_400(testapp, auth, count_rows, path):
     before = count_rows()
     body = assert_error_shape(testapp.get(path, headers=auth, status=400))
     assert body["errors"][0]["location"] == "path"
+    assert count_rows() == before
+
+
+@pytest.mark.parametrize("path", ["/r/AAAA%00AA/password", "/r/%00/password"])
+def test_hostile_password_form_paths_are_plain_404_pages(testapp, count_rows, path):
+    """No key is needed here; a NUL in the id once reached PostgreSQL (review B5)."""
+    before = count_rows()
+    response = testapp.post(path, {"password": "x"}, status=404)
+    assert response.content_type == "text/html"
     assert count_rows() == before

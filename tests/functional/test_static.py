@@ -4,7 +4,7 @@ import pytest
 from tests.qr_decode import decode_data_uri, decode_svg
 
 CASES = [
-    ("url", "https://example.com/a?b=c&d=é", "https://example.com/a?b=c&d=é"),
+    ("url", "https://example.com/a?b=c&d=é", "https://example.com/a?b=c&d=%C3%A9"),  # an IRI is printed as its URI
     ("text", "Grüße, 東京, 🎉 and ; : \\ \"quotes\"", "Grüße, 東京, 🎉 and ; : \\ \"quotes\""),
 ]
 
