@@ -3,7 +3,6 @@ import base64
 import binascii
 import datetime
 
-from exaroutes.codes.ids import is_short_id
 from exaroutes.errors import ApiError
 
 
@@ -18,8 +17,9 @@ def decode_cursor(cursor):
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, short_id = raw.split("|")
         moment = datetime.datetime.fromisoformat(created)
-        # we hand out naive UTC and 8-character ids; anything else (a NUL, an offset) never reaches a query
-        if not is_short_id(short_id) or moment.tzinfo is not None:
+        # we hand out naive UTC and short printable ASCII ids (codes, `wh_…` webhooks); anything else
+        # (a NUL, which PostgreSQL refuses, an offset, 100 kB) never reaches a query
+        if not (0 < len(short_id) <= 64 and short_id.isascii() and short_id.isprintable()) or moment.tzinfo:
             raise ValueError(short_id)
         return moment, short_id
     except (binascii.Error, UnicodeDecodeError, ValueError):

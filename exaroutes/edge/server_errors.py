@@ -35,7 +35,7 @@ def error_fields(error, request):
 
 def json_error(error, request):
     """(status, headers, body bytes) of waitress' `error` in the JSON shape."""
-    description = str(error.body).strip() or error.reason
+    description = str(error.body).strip().rstrip(".") or error.reason
     if error.code == 500:   # never echo a traceback, whatever expose_tracebacks says
         description = "unexpected internal error"
     location, name = error_fields(error, request)
