@@ -220,6 +220,7 @@ NUL_CURSOR = base64.b64encode(b"2026-01-01|a\x00b").decode()
 
 def test_b5_nul_bytes_are_4xx_on_every_backend(testapp, auth, api_key, count_rows, queue):
     """The review's PostgreSQL 500s, three of them without a key."""
+    sign_in(testapp, api_key)   # first: signing in stores a dashboard session row
     before = count_rows()
     response = testapp.post_json("/api/qr/codes", {"dataType": "text", "data": "a\u0000b"}, headers=auth,
                                  status=422)
@@ -238,7 +239,6 @@ def test_b5_nul_bytes_are_4xx_on_every_backend(testapp, auth, api_key, count_row
         assert first_error_name(testapp.get(path, headers=auth, status=404)) == "bulkId"
     response = testapp.get("/api/qr/codes", {"cursor": NUL_CURSOR}, headers=auth, status=422)
     assert first_error_name(response) == "cursor"
-    sign_in(testapp, api_key)
     assert "q" in testapp.get("/dashboard/codes?q=%00", status=422).text
     testapp.get("/dashboard/codes", {"cursor": NUL_CURSOR}, status=422)
     testapp.get("/dashboard/bulk/%00abc", status=404)
