@@ -15,13 +15,28 @@ def unknown_field_errors(node, cstruct, location, prefix=""):
     return [field_error(location, f"{prefix}{key}", "unknown field") for key in cstruct if key not in known]
 
 
+def invalid_messages(invalid):
+    """(name, message) per problem in a colander.Invalid, named as JSON paths are written:
+    `rules[1].when.country[0]`, where colander's own `asdict()` would say `rules.1.when.country.0`."""
+    for path in invalid.paths():
+        name, messages = "", []
+        for exc in path:
+            if exc.msg:
+                messages.extend(exc.messages())
+            if exc.positional:
+                name += f"[{exc.pos}]"
+            elif exc.node.name:
+                name += f".{exc.node.name}" if name else exc.node.name
+        yield name, "; ".join(colander.interpolate(messages))
+
+
 def invalid_errors(invalid, location, prefix="", root=None):
     """colander.Invalid → our error entries (colander names nested fields `data.ssid`).
 
     `root` is the name of a wrapper node (`body`, `querystring`) that the client never wrote.
     """
     errors = []
-    for name, message in invalid.asdict().items():
+    for name, message in dict(invalid_messages(invalid)).items():
         if root and (name == root or name.startswith(root + ".")):
             name = name[len(root) + 1:]
         errors.append(field_error(location, f"{prefix}{name}" if name else prefix.rstrip(".") or location,

@@ -20,6 +20,7 @@ from exaroutes.errors import ApiError, field_error
 from exaroutes.api.idempotency import idempotent
 from exaroutes.protections.names import refuse_protected_update
 from exaroutes.protections.limits import change_limits
+from exaroutes.routing.service import apply_routing, routing_of
 
 codes = Service(name="codes", path="/api/qr/codes", description="Dynamic QR codes of the workspace")
 # `factory=api_code`: the view's `request.context` is the workspace's code, or the request got a 404
@@ -73,17 +74,20 @@ def code_get(request):
           permission=API_PERMISSION)
 @responds({200: code_object(), 409: "The code is protected (or its data type is not installed)."})
 def code_put(request):
-    """Change where a scan leads (and/or the status). The id and the printed image never change."""
+    """Change where a scan leads (destination, rules, variants) and/or the status. The id and the printed
+    image never change."""
     body = request.validated["body"]
     if not body:
-        raise ApiError(422, "Nothing to update: give destination, data, status, expiresAt or maxScans.",
+        raise ApiError(422, "Nothing to update: give destination, data, status, expiresAt, maxScans, rules "
+                            "or variants.",
                        [field_error("body", name, "one of these is required")
-                        for name in ("destination", "data", "status", "expiresAt", "maxScans")])
+                        for name in ("destination", "data", "status", "expiresAt", "maxScans", "rules", "variants")])
     if "data" in body and "destination" in body:
         raise ApiError(422, "Give either data or destination, not both.",
                        [field_error("body", "destination", "conflicts with data")])
     found = request.context
     refuse_protected_update(found)
+    routing = routing_of(body, found.data_type, found.encrypted)
     datatype = request.registry["datatypes"].get(found.data_type)
     if datatype is None and ("data" in body or "destination" in body):
         raise ApiError(409, f"The data type {found.data_type!r} of this code is not installed.")
@@ -98,6 +102,7 @@ def code_put(request):
     if "status" in body:
         found.status = body["status"]
     change_limits(request.dbsession, found, body)
+    apply_routing(found, routing)
     mark_updated(request.dbsession, request.registry.settings, found)
     return code_json(found, request.registry.settings)
 

@@ -8,6 +8,7 @@ from exaroutes.codes.analytics import BREAKDOWNS
 from exaroutes.api.openapi import BINARY, RENDERER_IMAGES
 from exaroutes.schemas.limits import MAX_SCANS_LIMIT
 from exaroutes.protections.names import PROTECTIONS
+from exaroutes.schemas.routing import rules_node, variants_node
 
 TIMESTAMP = {"pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"}
 DATE = {"pattern": r"^\d{4}-\d\d-\d\d$"}
@@ -60,7 +61,15 @@ def code_object():
               description="after this a scan answers 410; null: never"),
         field(colander.Integer(), "maxScans", nullable=True, validator=colander.Range(1, MAX_SCANS_LIMIT),
               description="counted scans after which a scan answers 410; null: no cap"),
+        always(rules_node()),
+        always(variants_node()),
     )
+
+
+def always(node):
+    """A request node as a response field: always present ([] when none)."""
+    node.missing = colander.required
+    return node
 
 
 def page_of(description, item):
@@ -128,7 +137,18 @@ def analytics_object():
         field(colander.Integer(), "totalScans", **count), field(colander.Integer(), "uniqueScans", **count),
         colander.SchemaNode(colander.Sequence(), day, name="timeseries",
                             description="exactly `days` entries, oldest first, zero-filled"),
-        *(ranking(name, key) for name, (_, key) in BREAKDOWNS.items()))
+        *(ranking(name, key) for name, (_, key) in BREAKDOWNS.items()),
+        route_counts("rules", "index", colander.Integer(), "scans sent by each rule (index in `rules`)"),
+        route_counts("variants", "name", colander.String(), "scans sent to each variant"))
+
+
+def route_counts(name, key, key_type, description):
+    """[{key, "scans", "uniqueScans"}] of exaroutes.analytics.route_breakdowns."""
+    count = {"validator": colander.Range(0, None)}
+    entry = open_object(description, field(key_type, key), field(colander.Integer(), "scans", **count),
+                        field(colander.Integer(), "uniqueScans", **count))
+    entry.name = key
+    return colander.SchemaNode(colander.Sequence(), entry, name=name)
 
 
 ZIP = {"application/zip": BINARY}

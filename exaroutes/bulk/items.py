@@ -11,6 +11,7 @@ from exaroutes.codes.ids import SHORT_ID_LENGTH, redirect_url
 from exaroutes.imaging.design import check_design, look_of, render_design, render_units
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.options import create_options
+from exaroutes.routing.service import routing_of
 
 MAX_ITEMS = 1000
 #: the trial renders one bulk request may cause (one per distinct look), in exaroutes.imaging.design.render_units:
@@ -24,13 +25,15 @@ def item_prefix(position):
 
 
 def item_design(registry, item, position):
-    """(Design, CodeOptions) of one item, or ApiError 422 whose errors are named `[position].field`."""
+    """(Design, CodeOptions, routing) of one item, or ApiError 422 whose errors are named `[position].field`."""
     prefix = item_prefix(position)
     if not isinstance(item, dict):
         raise ApiError.for_field(422, "body", prefix.rstrip("."), "must be a JSON object (a create body)")
     value, errors = deserialize(ITEM_SCHEMA, item, "body", prefix)
     raise_if(errors)
-    return check_design(registry, value, prefix), create_options(registry.settings, value, prefix)
+    design = check_design(registry, value, prefix)
+    options = create_options(registry.settings, value, prefix)
+    return design, options, routing_of(value, design.data_type, options.encrypt, prefix)
 
 
 def looks(designs):

@@ -60,9 +60,9 @@ def make_item(registry, job, position, item, proven):
     with zxing-cpp and the others are drawn the same way without decoding again.
     """
     try:
-        design, options = item_design(registry, item, position)
+        design, options, routing = item_design(registry, item, position)
         return new_dynamic_code(registry, registry.settings, job.workspace_id, design, prefix=f"[{position}].",
-                                options=options, proven=proven), None
+                                options=options, proven=proven, routing=routing), None
     except ApiError as exc:    # validation, rendering
         log.warning("bulk job %s item %d failed: %s", job.bulk_id, position, exc.message)
         return None, exc.message

@@ -38,6 +38,22 @@ def top_and_other(counts, key, top):
     return entries[:top] + ([{key: OTHER, "scans": other}] if other else [])
 
 
+def route_breakdowns(code, by_dimension):
+    """`rules` [{index, scans, uniqueScans}] by index and `variants` [{name, scans, uniqueScans}]:
+    the code's current rules and variants (0 when not scanned yet), then any that a PUT removed but
+    that still have scans in the window (variants in the code's order, removed ones by name)."""
+    def counts(dimension, value):
+        return {"scans": by_dimension.get(dimension, {}).get(value, 0),
+                "uniqueScans": by_dimension.get(dimension + ".unique", {}).get(value, 0)}
+
+    indexes = set(range(len(code.rules or ()))) | {int(value) for value in by_dimension.get("rule", {})}
+    rules = [{"index": index, **counts("rule", str(index))} for index in sorted(indexes)]
+    current = [variant["name"] for variant in code.variants or ()]
+    removed = sorted(set(by_dimension.get("variant", {})) - set(current))
+    variants = [{"name": name, **counts("variant", name)} for name in current + removed]
+    return {"rules": rules, "variants": variants}
+
+
 def code_analytics(dbsession, code, days, today=None, top=DEFAULT_TOP):
     """The analytics object of `code` for the `days` UTC days ending today (zero-filled)."""
     catch_up(dbsession)
@@ -64,4 +80,5 @@ def code_analytics(dbsession, code, days, today=None, top=DEFAULT_TOP):
     for name, (dimension, key) in BREAKDOWNS.items():
         counts = by_dimension.get(dimension, {})
         result[name] = top_and_other(counts, key, top) if name in OPEN_ENDED else ranked(counts, key)
+    result.update(route_breakdowns(code, by_dimension))
     return result

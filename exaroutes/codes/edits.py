@@ -20,10 +20,14 @@ from exaroutes.models import AuditEntry
 from exaroutes.protections.encryption import code_destination, store_content
 from exaroutes.protections.attempts import verify_limited
 from exaroutes.protections.signing import SIGNING_KEY, sign
+from exaroutes.routing.service import apply_routing, routing_of
+from exaroutes.schemas.routing import RoutingFields
+from exaroutes.validation import deserialize
 
 MAX_REASON_LENGTH = 2000
 #: what the audit log records instead of an encrypted code's destination
 ENCRYPTED_PLACEHOLDER = "(encrypted)"
+ROUTING_SCHEMA = RoutingFields()
 
 
 class EditRefused(Exception):
@@ -48,8 +52,9 @@ def password_errors(request, user, code, password):
     return {}
 
 
-def requested_changes(request, code, form, current_destination):
-    """{field: (old, new)} of what the form asks, or EditRefused naming each bad field."""
+def requested_changes(request, code, form, current_destination, routing=None):
+    """{field: (old, new)} of what the form asks, or EditRefused naming each bad field.
+    `routing`: the `rules`/`variants` the form's rows hold, when the page showed them."""
     changes, errors = {}, {}
     destination = form.get("destination", "").strip()
     if destination and destination != current_destination:
@@ -69,11 +74,33 @@ def requested_changes(request, code, form, current_destination):
         errors["status"] = f'"{status}" is not one of {", ".join(STATUSES)}'
     elif status != code.status:
         changes["status"] = (code.status, status, None)
+    if routing is not None:
+        routing_changes(code, routing, changes, errors)
     if errors:
         raise EditRefused(errors)
     if not changes:
-        raise EditRefused({"destination": "nothing to update: change the destination or the status"})
+        raise EditRefused({"destination": "nothing to update: change the destination, the status, the rules "
+                                          "or the variants"})
     return changes
+
+
+def routing_changes(code, body, changes, errors):
+    """Add the `rules`/`variants` of `body` that differ from the code's to `changes`, or their problems
+    to `errors`, named as the API names them (`rules[1].when.country[0]`)."""
+    value, schema_errors = deserialize(ROUTING_SCHEMA, body, "body")
+    for error in schema_errors:
+        errors.setdefault(error["name"], error["description"])
+    if schema_errors:
+        return
+    try:
+        routing = routing_of(value, code.data_type, code.encrypted)
+    except ApiError as exc:
+        errors.update({error["name"]: error["description"] for error in exc.errors})
+        return
+    for name, new in routing.items():
+        old = list(getattr(code, name) or [])
+        if new != old:
+            changes[name] = (old, new, None)
 
 
 def protection_errors(request, user, code, form):
@@ -91,10 +118,11 @@ def protection_errors(request, user, code, form):
     return errors
 
 
-def edit_code(request, user, code, form):
-    """Apply the form's destination/status to `code`; audit it if the code is protected."""
+def edit_code(request, user, code, form, routing=None):
+    """Apply the form's destination/status (and `routing`: its rules/variants) to `code`; audit it if the
+    code is protected."""
     current = code_destination(request.registry.settings, code)
-    changes = requested_changes(request, code, form, current)
+    changes = requested_changes(request, code, form, current, routing)
     errors = protection_errors(request, user, code, form)
     if errors:
         raise EditRefused(errors)
@@ -103,6 +131,7 @@ def edit_code(request, user, code, form):
         store_content(request.registry.settings, code, destination, data)
     if "status" in changes:
         code.status = changes["status"][1]
+    apply_routing(code, {name: changes[name][1] for name in ("rules", "variants") if name in changes})
     mark_updated(request.dbsession, request.registry.settings, code)
     if code.protections:
         request.dbsession.add(AuditEntry(

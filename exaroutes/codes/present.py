@@ -24,4 +24,6 @@ def code_json(code, settings):
         "print": print_guide(short_url, code.style or {}),
         "expiresAt": isoformat(code.expires_at),
         "maxScans": code.max_scans,
+        "rules": list(code.rules or []),
+        "variants": list(code.variants or []),
     }

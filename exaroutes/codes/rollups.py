@@ -17,7 +17,11 @@ from exaroutes.models.rollup import DIMENSIONS, OTHER, UNKNOWN
 #: distinct referrer hosts kept per code and day (`exaroutes.analytics.referrer_hosts_stored`)
 REFERRER_HOSTS_STORED = 50
 #: every row of a batch names the same columns, so one compiled INSERT serves all
-SCAN_COLUMNS = ("code_id", "scanned_at", "country", "device", "os", "browser", "referrer", "visitor")
+SCAN_COLUMNS = ("code_id", "scanned_at", "country", "device", "os", "browser", "referrer", "visitor",
+                "rule", "variant")
+#: what sent a routed scan (exaroutes.routing): dimension -> scan field; `<dimension>.unique` counts
+#: the unique scans among them (a visitor's first scan of the code that day, as `unique` does)
+ROUTES = {"rule": "rule", "variant": "variant"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -39,37 +43,37 @@ def statements(dialect_name):
     return insert(Scan.__table__), remember_visitors, upsert
 
 
-def new_visitor_days(connection, remember_visitors, scans):
-    """Count per (code, day) the visitors not seen before that day; remember them.
-
-    Marks each scan `is_unique` (its webhook event says so): the first scan of a visitor new that day,
-    and every scan without a visitor hash (it cannot be matched to another scan).
-    """
+def mark_unique(connection, remember_visitors, scans):
+    """Remember the batch's visitors and mark each scan `is_unique`: the first scan of a visitor new for
+    the code that day, and every scan without a visitor hash (it cannot be matched to another scan).
+    The rollups count these, and a scan's webhook event says so."""
     keys = sorted({(s["code_id"], s["scanned_at"].date(), s["visitor"]) for s in scans if s.get("visitor")})
     new = set()
     if keys:
         result = connection.execute(remember_visitors, [{"code_id": c, "day": d, "visitor": v} for c, d, v in keys])
         new = {(row.code_id, row.day, row.visitor) for row in result}
-    counts = collections.Counter((code_id, day) for code_id, day, _ in new)
     for scan in scans:
         key = (scan["code_id"], scan["scanned_at"].date(), scan.get("visitor"))
         scan["is_unique"] = not scan.get("visitor") or key in new
         new.discard(key)
-    return counts
 
 
-def rollup_counts(scans, new_visitors):
-    """{(code_id, day, dimension, value): count} for a batch of scans."""
+def rollup_counts(scans):
+    """{(code_id, day, dimension, value): count} for a batch of scans marked by `mark_unique`."""
     counts = collections.Counter()
     for scan in scans:
         key = (scan["code_id"], scan["scanned_at"].date())
+        unique = scan["is_unique"]
         counts[key + ("scans", "")] += 1
-        if not scan.get("visitor"):
-            counts[key + ("unique", "")] += 1     # cannot be matched to another scan: unique
+        if unique:
+            counts[key + ("unique", "")] += 1
         for dimension, field in DIMENSIONS.items():
             counts[key + (dimension, scan.get(field) or UNKNOWN)] += 1
-    for (code_id, day), count in new_visitors.items():
-        counts[(code_id, day, "unique", "")] += count
+        for dimension, field in ROUTES.items():
+            if scan.get(field) is not None:
+                counts[key + (dimension, str(scan[field]))] += 1
+                if unique:
+                    counts[key + (dimension + ".unique", str(scan[field]))] += 1
     return counts
 
 
@@ -109,7 +113,8 @@ def write_scans(connection, scans, referrer_limit=REFERRER_HOSTS_STORED):
         return
     insert_scans, remember_visitors, upsert = statements(connection.dialect.name)
     connection.execute(insert_scans, [{column: scan.get(column) for column in SCAN_COLUMNS} for scan in scans])
-    counts = rollup_counts(scans, new_visitor_days(connection, remember_visitors, scans))
+    mark_unique(connection, remember_visitors, scans)
+    counts = rollup_counts(scans)
     counts = cap_referrers(connection, counts, referrer_limit)
     connection.execute(upsert, [{"code_id": c, "day": d, "dimension": dim, "value": v, "scans": n}
                                 for (c, d, dim, v), n in sorted(counts.items())])

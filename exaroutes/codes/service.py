@@ -15,6 +15,7 @@ from exaroutes.codes.present import code_json
 from exaroutes.models import CodeLogo, QrCode
 from exaroutes.renderers.png import PngRenderer
 from exaroutes.protections.options import apply_options, create_options
+from exaroutes.routing.service import apply_routing, routing_of
 from exaroutes.webhooks.outbox import QR_CREATED, QR_UPDATED, emit
 
 
@@ -26,7 +27,8 @@ def create_code(dbsession, registry, settings, workspace_id, body):
     """
     design = check_design(registry, body)
     options = create_options(settings, body)
-    code = create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options)
+    routing = routing_of(body, design.data_type, options.encrypt)
+    code = create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options, routing=routing)
     remember_logo(dbsession, workspace_id, design.style.get("logo"))
     return code
 
@@ -53,9 +55,9 @@ def stored_logo(dbsession, workspace_id, reference):
     return data_uri("image/png", logo.image)
 
 
-def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None):
+def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None, routing=None):
     """Store a new dynamic code with its printed image; the image encodes the redirect URL."""
-    code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options)
+    code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options, routing=routing)
     dbsession.add(code)
     dbsession.flush()
     emit(dbsession, workspace_id, QR_CREATED, code_json(code, settings))   # webhooks, same transaction
@@ -68,9 +70,9 @@ def mark_updated(dbsession, settings, code):
     emit(dbsession, code.workspace_id, QR_UPDATED, code_json(code, settings))
 
 
-def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None):
+def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None, routing=None):
     """A new dynamic code with its rendered image, not yet in any session (bulk inserts many at once).
-    `proven`: see `exaroutes.imaging.render.render`.
+    `proven`: see `exaroutes.imaging.render.render`; `routing`: see `exaroutes.routing.service.routing_of`.
 
     `options` (exaroutes.protections.options.CodeOptions) are applied before the INSERT, so an
     encrypted code's plaintext never reaches the table.
@@ -86,6 +88,8 @@ def new_dynamic_code(registry, settings, workspace_id, design, prefix="", option
         image_etag=hashlib.sha256(image).hexdigest()[:32], created_at=now, updated_at=now)
     if options is not None:
         apply_options(settings, code, options)
+    if routing:
+        apply_routing(code, routing)
     return code
 
 

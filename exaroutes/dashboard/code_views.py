@@ -12,6 +12,7 @@ from exaroutes.imaging.media import media_type
 from exaroutes.dashboard.charts import breakdown_chart, daily_chart
 from exaroutes.dashboard.pages import error_page, require_user, template
 from exaroutes.codes.edits import EditRefused, audit_entries, edit_code
+from exaroutes.dashboard.routing_rows import routing_from_form, rows_of_code, submitted_rows
 from exaroutes.imaging.design import Design, render_design
 from exaroutes.imaging.render import print_guide
 from exaroutes.errors import ApiError
@@ -29,7 +30,7 @@ def chart_days(request):
     return int(raw)
 
 
-def code_page(request, code, days=30, values=None, errors=None, status=200):
+def code_page(request, code, days=30, values=None, errors=None, status=200, routing=None):
     analytics = code_analytics(request.dbsession, code, days,
                                top=request.registry.settings["exaroutes.analytics.referrer_hosts"])
     settings = request.registry.settings
@@ -47,6 +48,8 @@ def code_page(request, code, days=30, values=None, errors=None, status=200):
         "audit": audit_entries(request.dbsession, code),
         "values": values or {"destination": destination, "status": code.status},
         "errors": errors or {},
+        # rules and variants are for url codes that are not encrypted (exaroutes.routing.service)
+        "routing": (routing or rows_of_code(code)) if code.data_type == "url" and not code.encrypted else None,
     }, request=request)
     response.status_code = status
     return response
@@ -59,21 +62,30 @@ def code_get(request):
     return code_page(request, code, chart_days(request))
 
 
+def posted_values(request, code):
+    """The edit form's fields as submitted, to show them again."""
+    return {"destination": request.POST.get("destination", ""),
+            "status": request.POST.get("status", code.status), "reason": request.POST.get("reason", "")}
+
+
 @view_config(route_name="dashboard_edit", request_method="POST", require_csrf=True)
 def edit_post(request):
     user = require_user(request)
     code = request.context
+    if request.POST.get("action") in ("more-rules", "more-variants"):     # more rows, nothing saved
+        return code_page(request, code, values=posted_values(request, code), routing=submitted_rows(request.POST))
+    routing, row_of = routing_from_form(request.POST)
+    shown = "rule_rows" in request.POST or "variant_rows" in request.POST     # the page showed the rows
     try:
-        edit_code(request, user, code, request.POST)
+        edit_code(request, user, code, request.POST, routing if shown else None)
     except TooManyAttempts as limited:
         page = error_page(request, 429, "Too many attempts",
                           f"Too many wrong passwords for this code. Try again in {limited.retry_after} seconds.")
         page.headers["Retry-After"] = str(limited.retry_after)
         return page
     except EditRefused as refused:
-        values = {"destination": request.POST.get("destination", ""),
-                  "status": request.POST.get("status", code.status), "reason": request.POST.get("reason", "")}
-        return code_page(request, code, values=values, errors=refused.errors, status=422)
+        return code_page(request, code, values=posted_values(request, code), errors=refused.errors, status=422,
+                         routing=submitted_rows(request.POST, refused.errors, row_of))
     return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))
 
 

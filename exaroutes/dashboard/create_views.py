@@ -10,6 +10,7 @@ from exaroutes.codes.ids import redirect_url
 from exaroutes.codes.service import create_code
 from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
 from exaroutes.dashboard.pages import require_user, template
+from exaroutes.dashboard.routing_rows import blank_rows, routing_from_form, submitted_rows
 from exaroutes.imaging.design import check_design, render_design
 from exaroutes.imaging.media import data_uri, media_type
 from exaroutes.errors import ApiError, field_error
@@ -35,12 +36,13 @@ def chosen_type(request, source):
     return datatypes[name]
 
 
-def page(request, datatype, values, errors=None, preview=None, status=200):
+def page(request, datatype, values, errors=None, preview=None, status=200, routing=None):
     renderers = request.registry["renderers"]
     response = render_to_response(template("new.jinja2"), {
         "datatypes": sorted(request.registry["datatypes"]), "datatype": datatype.name,
         "data_fields": data_fields(datatype), "style_fields": style_fields(),
         "formats": sorted(renderers), "values": values, "errors": errors or {}, "preview": preview,
+        "routing": routing or blank_rows(),
     }, request=request)
     response.status_code = status
     return response
@@ -51,6 +53,7 @@ def checked_body(request, datatype):
     fields = data_fields(datatype) + style_fields()
     body, errors = form_body(request.POST, fields, {"dataType": datatype.name,
                                                     "returnType": request.POST.get("returnType", "png")})
+    body.update(routing_from_form(request.POST)[0])        # the rules and variants rows (url codes)
     value, schema_errors = deserialize(CreateCodeBody(), body, "body")
     all_errors = [field_error("body", name, description) for name, description in errors.items()]
     all_errors += [error for error in schema_errors if error["name"] not in errors]
@@ -77,6 +80,8 @@ def new_post(request):
         datatype = chosen_type(request, request.POST)
     except UnknownType as unknown:
         return page(request, unknown.fallback, values, errors={"dataType": unknown.message}, status=422)
+    if request.POST.get("action") in ("more-rules", "more-variants"):     # more rows, nothing saved
+        return page(request, datatype, values, routing=submitted_rows(request.POST))
     try:
         body = checked_body(request, datatype)
         if request.POST.get("action") == "preview":
@@ -84,10 +89,12 @@ def new_post(request):
             settings = request.registry.settings
             image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID))
             preview = data_uri(media_type(request.registry, design.return_type), image)
-            return page(request, datatype, values, preview=preview)
+            return page(request, datatype, values, preview=preview, routing=submitted_rows(request.POST))
         # The API's own create: password (hashed), encrypt, expiresAt and maxScans included.
         code = create_code(request.dbsession, request.registry, request.registry.settings,
                            user.workspace_id, body)
     except ApiError as exc:
-        return page(request, datatype, values, errors=api_errors(exc.errors), status=exc.status)
+        errors = api_errors(exc.errors)
+        routing = submitted_rows(request.POST, errors, routing_from_form(request.POST)[1])
+        return page(request, datatype, values, errors=errors, status=exc.status, routing=routing)
     return HTTPSeeOther(location=request.route_url("dashboard_code", id=code.short_id))

@@ -13,8 +13,8 @@ from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.schemas.types import StrictBoolean, StrictInteger, StrictNumber
 from exaroutes.storable import PROBLEM as UNSTORABLE, bad_text
 
-#: body fields the create page shows in its own way (the type tabs, the format select, the data fields)
-OWN_FIELDS = ("data", "dataType", "returnType")
+#: body fields the create page shows in its own way (type tabs, format select, data fields, routing rows)
+OWN_FIELDS = ("data", "dataType", "returnType", "rules", "variants")
 
 
 @dataclass(frozen=True)

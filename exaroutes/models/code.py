@@ -35,6 +35,10 @@ class QrCode(Base):
     scan_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
     lock_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Routing (exaroutes.routing, url codes only): the validated `rules` and `variants` lists as the API
+    # takes them; NULL when none (such a code always leads to `destination`).
+    rules: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    variants: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     # The printed image: rendered once at creation, never changed afterwards (the print is final).
     image: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     image_etag: Mapped[str] = mapped_column(String(64))

@@ -26,6 +26,9 @@ class Scan(Base):
     browser: Mapped[str | None] = mapped_column(String(64))
     referrer: Mapped[str | None] = mapped_column(String(255))
     visitor: Mapped[str | None] = mapped_column(String(64))
+    #: what sent the scan (exaroutes.routing): the index of the matching rule, or the variant's name
+    rule: Mapped[int | None] = mapped_column(Integer)
+    variant: Mapped[str | None] = mapped_column(String(64))
 
 
 class PendingScan(Base):
@@ -48,3 +51,6 @@ class PendingScan(Base):
     browser: Mapped[str | None] = mapped_column(String(64))
     referrer: Mapped[str | None] = mapped_column(String(255))
     visitor: Mapped[str | None] = mapped_column(String(64))
+    #: as in Scan: the rule index or variant name that sent it
+    rule: Mapped[int | None] = mapped_column(Integer)
+    variant: Mapped[str | None] = mapped_column(String(64))

@@ -12,6 +12,7 @@ import secrets
 
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from exaroutes.datatypes.fields import redirect
 from exaroutes.protections.signing import SIGNING_KEY, derive_signing_key
 from exaroutes.scan.change_feed import ChangeFeed
 from exaroutes.codes.fold import ScanFolder
@@ -19,7 +20,7 @@ from exaroutes.scan.code_cache import CodeCache
 from exaroutes.scan.gate import ScanStop, password_code, scan_code, stop_response
 from exaroutes.html import unavailable_page
 from exaroutes.scan.password import password_post
-from exaroutes.scan.record import ScanSettings, is_counted, scan_row
+from exaroutes.scan.record import ScanSettings, is_counted, scan_route, scan_row
 from exaroutes.scan.writer import ScanNotRecorded, ScanRecorder
 from exaroutes.webhooks.delivery import Waker
 
@@ -39,24 +40,29 @@ def can_be_sent(response):
     return True
 
 
-def record_scan(request, code):
-    """Commit the scan before the response leaves: an answered scan is never lost."""
+def record_scan(request, code, row=None):
+    """Commit the scan before the response leaves: an answered scan is never lost.
+    `row`: the scan row already made for a routed code (it names the rule or variant)."""
     registry = request.registry
-    registry["scan_recorder"].record(scan_row(request, code, registry["scan_settings"]))
+    registry["scan_recorder"].record(row or scan_row(request, code, registry["scan_settings"]))
 
 
 def scan_view(request):
     """The data type's answer (redirect or page) for the code the gate let through; then the scan row."""
     context = request.context
-    datatype = request.registry["datatypes"][context.code.data_type]
-    response = datatype.scan_response(request, context.readable)
+    route, row = scan_route(request, context.code, request.registry["scan_settings"])   # rules, variants
+    if route is not None:
+        response = redirect(route.destination)
+    else:
+        datatype = request.registry["datatypes"][context.code.data_type]
+        response = datatype.scan_response(request, context.readable)
     if not can_be_sent(response):
         log.error("scan of %s: the %s type's answer has a header HTTP cannot carry",
                   context.code.short_id, context.code.data_type)
         return unavailable_page()   # not counted: the visitor got no answer from the code
     if is_counted(request):
         try:
-            record_scan(request, context.code)
+            record_scan(request, context.code, row)
         except ScanNotRecorded:
             return unavailable_page()   # never hand out a redirect whose scan was not stored
     return response

@@ -1,5 +1,7 @@
-"""From a request to the scan row it records: which requests count, and what is kept about them."""
+"""From a request to the scan row it records: which requests count, what is kept about them, and
+where a routed code sends them (exaroutes.routing decides from the same facts the row records)."""
 from exaroutes.clock import utcnow
+from exaroutes.routing.evaluate import Visit, route_visit
 from exaroutes.scan.enrich import classify_user_agent, referrer_host, scan_country, visitor_hash
 
 
@@ -17,6 +19,24 @@ def is_counted(request):
     if request.method != "GET":
         return False
     return not classify_user_agent(request.user_agent or "").is_bot
+
+
+def scan_route(request, code, scan_settings):
+    """(Route, scan row) when a code with rules or variants sends this request elsewhere; (None, row)
+    when its own answer applies; (None, None) for a plain code, which costs two attribute reads.
+
+    Evaluated from the cached code, no query, and from the facts the scan row records, so the row is
+    made once and returned with the rule or variant that sent the scan.
+    """
+    if not code.rules and not code.variants:
+        return None, None
+    row = scan_row(request, code, scan_settings)
+    route = route_visit(code, Visit(device=row["device"], os=row["os"], country=row["country"],
+                                    accept_language=request.headers.get("Accept-Language", ""),
+                                    visitor=row["visitor"], at=row["scanned_at"]))
+    if route is not None:
+        row["rule"], row["variant"] = route.rule, route.variant
+    return route, row
 
 
 def scan_row(request, code, scan_settings):

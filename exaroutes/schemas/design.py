@@ -6,6 +6,7 @@ import colander
 from exaroutes.imaging.matrix import LEVELS
 from exaroutes.renderers.shapes import SHAPES
 from exaroutes.schemas.limits import LimitFields, expires_at_node, max_scans_node, password_node
+from exaroutes.schemas.routing import rules_node, variants_node
 from exaroutes.schemas.types import AnyJson, StrictInteger, StrictString, hex_color
 
 
@@ -52,10 +53,15 @@ class DesignBody(StyleFields):
 
 class CreateCodeBody(DesignBody, LimitFields):
     password = password_node()
+    rules = rules_node()
+    variants = variants_node()
 
 
 class BulkItemBody(DesignBody, LimitFields):
     """A bulk item: a create body without `password` (passwords are set one code at a time)."""
+
+    rules = rules_node()
+    variants = variants_node()
 
 
 class BulkItems(colander.SequenceSchema):
@@ -79,3 +85,5 @@ class UpdateCodeBody(colander.MappingSchema):
     status = optional(StrictString(), "status", "active or inactive", colander.OneOf(STATUSES))
     expires_at = expires_at_node(nullable=True)
     max_scans = max_scans_node(nullable=True)
+    rules = rules_node()
+    variants = variants_node()

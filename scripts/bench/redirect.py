@@ -20,11 +20,17 @@ answers wrk saw (`lost` must be 0). CPU is reported per answered request for the
 worker (folding) and the database server (PostgreSQL backends of the bench database; mysqld), since
 moving work out of the web process is only a win if the total stays sane.
 
+`--routing` also creates, on each app server of this tree, a code with 20 rules and 10 variants
+(DESIGN.md §7) and loads it in the same rounds as the plain code of that server ("+ 20 rules + 10
+variants" rows, and their ratio to the plain code at the end): the rules are built so that none
+matches the benchmark's iPhone, so every scan evaluates all 20 and then picks a variant (the most
+work a scan of such a code can do).
+
 `--compare-ref REF` also runs the two app servers with the `exaroutes/` package and ini files of git
 REF (exported, the package put first on PYTHONPATH), so a change is judged within one run.
 
 Usage: .venv/bin/python scripts/bench/redirect.py [--duration 10] [--connections 64,8] [--rounds 3]
-       [--threads 32] [--only sqlite|postgresql] [--yourls PATH] [--set NAME=VALUE ...]
+       [--threads 32] [--only sqlite|postgresql] [--yourls PATH] [--set NAME=VALUE ...] [--routing]
 Needs wrk (installed with apt-get when missing), PostgreSQL at 127.0.0.1:5432 (trust auth), Redis
 database 12 and ports 8270-8279 by default (`--redis URL`, `--port FIRST` for another share of the machine).
 """
@@ -62,6 +68,8 @@ BIN = os.path.dirname(sys.executable)
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/12"
 PORT = 8270    # bare; the app servers take the next ones
+ACCEPT_LANGUAGE = "en-US,en;q=0.9"
+ROUTED = " + 20 rules + 10 variants"   # the label suffix of a routed code (--routing)
 USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
               "Version/17.0 Mobile/15E148 Safari/604.1")
 
@@ -152,17 +160,36 @@ def seed_code(url, port):
     return engine, key
 
 
-def create_code(port, key):
+def create_code(port, key, body=None):
+    body = body or {"data": "https://example.com/bench"}
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/qr/codes",
-                                     data=b'{"data": "https://example.com/bench"}', method="POST",
+                                     data=json.dumps(body).encode(), method="POST",
                                      headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     return json.loads(urllib.request.urlopen(request).read())["id"]
+
+
+def routed_code_body():
+    """20 rules of every kind that all fail for the benchmark's iPhone (loopback address, so country
+    "unknown"; English), then 10 variants: the longest path through exaroutes.routing. The time rules
+    pass their device check and evaluate their window; should the window hold, their language fails."""
+    kinds = [{"os": ["Android", "Windows"]},
+             {"device": ["desktop", "tablet"]},
+             {"country": ["DE", "AT", "CH", "FR"], "language": ["de", "fr"]},
+             {"language": ["de", "fr", "it"]},
+             {"device": ["mobile"], "language": ["ja"],
+              "time": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "22:00", "to": "06:00",
+                       "timezone": "Pacific/Kiritimati"}}]
+    rules = [{"when": kinds[i % len(kinds)], "destination": f"https://example.com/rule/{i}"} for i in range(20)]
+    variants = [{"name": f"V{i}", "destination": f"https://example.com/variant/{i}", "weight": 10 * (i + 1)}
+                for i in range(10)]
+    return {"data": "https://example.com/bench", "rules": rules, "variants": variants}
 
 
 def run_wrk(port, path, duration, connections):
     """One wrk run; req/s, latency percentiles and the count of 3xx answers (wrk counts 2xx with them)."""
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H",
-                          f"User-Agent: {USER_AGENT}", f"http://127.0.0.1:{port}{path}"],
+                          f"User-Agent: {USER_AGENT}", "-H", f"Accept-Language: {ACCEPT_LANGUAGE}",
+                          f"http://127.0.0.1:{port}{path}"],
                          check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
@@ -196,8 +223,17 @@ def start_app(label, source_ini, url, port, args, workdir, pythonpath=None, rece
     if receiver is not None:
         subscribe(port, key, receiver.url)
     database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
-    return Server(label, port, f"/r/{short_id}", processes, lambda: recorded_scans(engine), database,
-                  cleanup=engine.dispose)
+    server = Server(label, port, f"/r/{short_id}", processes, lambda: recorded_scans(engine), database,
+                    cleanup=engine.dispose)
+    server.key = key
+    return server
+
+
+def routed_twin(server):
+    """The same running server loaded through a code with 20 rules and 10 variants (--routing)."""
+    routed_id = create_code(server.port, server.key, routed_code_body())
+    return Server(server.label + ROUTED, server.port, f"/r/{routed_id}", server.processes, server.recorded,
+                  server.pg_database)
 
 
 class Server:
@@ -310,6 +346,8 @@ def parse_args():
     parser.add_argument("--yourls", help="YOURLS source (checkout or git directory): adds YOURLS as a peer")
     parser.add_argument("--webhook", action="store_true",
                         help="also run each app with a webhook endpoint subscribed to scan.created")
+    parser.add_argument("--routing", action="store_true",
+                        help="also load a code with 20 rules and 10 variants on each app server of this tree")
     parser.add_argument("--set", action="append", default=[], type=lambda item: tuple(item.split("=", 1)),
                         metavar="NAME=VALUE", help="one more ini setting for both apps")
     parser.add_argument("--port", type=int, default=PORT, help="first of the ports (bare; apps take the next)")
@@ -340,6 +378,8 @@ def main():
                     url = fresh_url(backend, workdir, port, databases)
                     label = f"ExaRoutes {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}{suffix}"
                     servers.append(start_app(label, source_ini, url, port, args, workdir, pythonpath))
+                    if args.routing and pythonpath is None:
+                        servers.append(routed_twin(servers[-1]))
                     if args.webhook and pythonpath is None:
                         port += 1
                         url = fresh_url(backend, workdir, port, databases)
@@ -403,6 +443,13 @@ def report(rows, args):
         margins = [v[2]["rows-3xx"] for v in values if "rows-3xx" in v[2]]
         print(f"| {c} | {label} | {of_bare:.0f}% | {f'{statistics.median(yourls):.2f}' if yourls else '-'} | "
               f"{p50:.2f} ms | {p99:.2f} ms | {min(margins) if margins else '-'} |")
+    for (c, label), values in ratios.items():
+        if label.endswith(ROUTED) and (c, label[:-len(ROUTED)]) in ratios:
+            plain = ratios[(c, label[:-len(ROUTED)])]
+            rps = statistics.median(v[2]["rps"] for v in values) / statistics.median(v[2]["rps"] for v in plain)
+            cpu = (statistics.median(v[2]["cpu web"] for v in values), statistics.median(v[2]["cpu web"] for v in plain))
+            print(f"{c} conns, {label}: {100 * rps:.1f}% of the plain code's median req/s; web CPU "
+                  f"{cpu[0]:.0f} vs {cpu[1]:.0f} µs/request")
 
 
 def to_ms(text):
