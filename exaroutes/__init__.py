@@ -26,6 +26,7 @@ def main(global_config, **settings):
         config.include(".api")         # Cornice services under /api
         config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".scan")        # /r/{short_id} and every route under it, through the one scan gate
+        config.include(".domains")     # /api/domains, the redirect's host rule, /internal/domains/allowed
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key
         # scans in front of the router; access log and 413-before-reading around everything
         return wrap_app(ScanDispatch(config.make_wsgi_app()), settings)

@@ -26,6 +26,7 @@ ENVIRONMENT = {
     "exaroutes.rate_limit.scan": "EXAROUTES_RATE_LIMIT_SCAN",
     "exaroutes.shutdown.drain_seconds": "EXAROUTES_SHUTDOWN_DRAIN_SECONDS",
     "exaroutes.shutdown.timeout_seconds": "EXAROUTES_SHUTDOWN_TIMEOUT_SECONDS",
+    "exaroutes.domains.nameservers": "EXAROUTES_DNS_NAMESERVERS",
 }
 
 # [server:main] value -> environment variable: where a web process listens and how many threads serve.
@@ -95,6 +96,9 @@ DEFAULTS = {
     "exaroutes.webhooks.retry_schedule": "30 300 1800 7200 21600",
     "exaroutes.webhooks.timeout_seconds": "10",
     "exaroutes.webhooks.max_response_bytes": "4096",
+    # Custom domains (exaroutes.domains): where TXT records are looked up; empty = /etc/resolv.conf.
+    "exaroutes.domains.nameservers": "",
+    "exaroutes.domains.dns_timeout_seconds": "5",
 }
 
 INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
@@ -108,7 +112,8 @@ INTEGERS = ("exaroutes.max_body_bytes", "exaroutes.keys.touch_interval_seconds",
             "exaroutes.webhooks.max_response_bytes")
 FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_seconds",
           "exaroutes.webhooks.timeout_seconds", "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
-          "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds")
+          "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds",
+          "exaroutes.domains.dns_timeout_seconds")
 BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private",
             "exaroutes.scan.synchronous_commit", "exaroutes.scan.fold_in_web")
 #: space-separated numbers (seconds)

@@ -44,8 +44,9 @@ REDIRECT_BASE = "https://qr.example.test"
 BACKENDS = ["sqlite", "postgresql"]
 
 __all__ = [
-    "backend", "database_url", "dbengine", "app_settings", "app", "testapp", "committed", "api_key", "auth",
-    "count_rows", "empty_tables", "DataTypeContract", "RendererContract", "decode_image", "ReadersDisagree",
+    "backend", "database_url", "dbengine", "extra_app_settings", "app_settings", "app", "testapp", "committed",
+    "api_key", "auth", "count_rows", "empty_tables", "DataTypeContract", "RendererContract", "decode_image",
+    "ReadersDisagree",
 ]
 
 
@@ -116,7 +117,13 @@ def dbengine(database_url):
 
 
 @pytest.fixture(scope="session")
-def app_settings(database_url, tmp_path_factory):
+def extra_app_settings():
+    """Settings a suite adds to the app's; its conftest overrides this fixture (none by default)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def app_settings(database_url, tmp_path_factory, extra_app_settings):
     return {
         "sqlalchemy.url": database_url,
         "exaroutes.redirect_base": REDIRECT_BASE,
@@ -125,6 +132,7 @@ def app_settings(database_url, tmp_path_factory):
         "exaroutes.secret": "test-secret",
         # A private SqliteHuey queue; no consumer runs unless a test starts one.
         "exaroutes.jobs.url": f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'jobs.sqlite'}",
+        **extra_app_settings,
     }
 
 

@@ -13,6 +13,29 @@ from exaroutes import clock  # noqa: E402
 # the app with every installed plugin, a WebTest client, an API key, committed seeding, row counts.
 from exaroutes.testing import *  # noqa: E402,F401,F403
 from exaroutes.testing import make_key  # noqa: E402
+from tests.dns_server import TestDnsServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def dns_server_session():
+    server = TestDnsServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns_server(dns_server_session):
+    """The test DNS server every app of the suite asks (custom domains), empty for each test."""
+    dns_server_session.clear()
+    yield dns_server_session
+    dns_server_session.clear()
+
+
+@pytest.fixture(scope="session")
+def extra_app_settings(dns_server_session):
+    """Custom domains are verified against the suite's own DNS server (tests/dns_server.py)."""
+    return {"exaroutes.domains.nameservers": dns_server_session.nameserver,
+            "exaroutes.domains.dns_timeout_seconds": "3"}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from exaroutes.api.service import Service
 from exaroutes.api.validation import parse_json_body
 from exaroutes.auth import API_PERMISSION
 from exaroutes.bulk.items import check_items, trial_units
+from exaroutes.domains.service import verified_hostnames
 from exaroutes.bulk.jobs import archive_size, job_json, queue_job, take_archive
 from exaroutes.codes.lookup import api_job
 from exaroutes.api.idempotency import idempotent
@@ -23,7 +24,8 @@ bulk_result = Service(name="bulk_result", path="/api/qr/codes/bulk/{bulkId}/resu
 def validate_items(request, **kwargs):
     """Cornice validator: every item checked (and named `[3].data`) before anything is stored or queued."""
     items = parse_json_body(request)
-    check_items(request.registry, request.registry.settings, items)
+    check_items(request.registry, request.registry.settings, items,
+                lambda: verified_hostnames(request.dbsession, request.identity.workspace_id))
     charge_render(request, trial_units(items), field="body")
     request.validated["body"] = items
 

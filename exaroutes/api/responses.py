@@ -48,6 +48,8 @@ def code_object():
         field(colander.String(), "dataType"),
         field(colander.String(), "destination"),
         field(colander.String(), "redirectUrl"),
+        field(colander.String(), "domain", nullable=True, missing=colander.drop,
+              description="the custom domain the code is printed on; null: the redirect base"),
         field(colander.String(), "status", validator=colander.OneOf(["active", "inactive"])),
         field(colander.Boolean(), "encrypted"),
         field(colander.Sequence(), "secure",

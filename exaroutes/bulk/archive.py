@@ -33,7 +33,8 @@ def manifest_row(position, code, error, settings):
                 "file": None, "error": error}
     return {"index": index, "id": code.short_id, "dataType": code.data_type,
             "destination": code_destination(settings, code),
-            "redirectUrl": redirect_url(settings, code.short_id), "file": f"{index:04d}-{code.short_id}.{code.format}",
+            "redirectUrl": redirect_url(settings, code.short_id, code.domain),
+            "file": f"{index:04d}-{code.short_id}.{code.format}",
             "error": None}
 
 

@@ -15,6 +15,7 @@ Crash safety comes from the database, not from the queue (DESIGN.md §1.6):
   transaction, and the item that is refused on its own ends `failed` with its error in the manifest.
   Only errors of the database itself (OperationalError: down, locked) are left to huey's retries.
 """
+import functools
 import logging
 import time
 
@@ -26,6 +27,7 @@ from exaroutes.bulk.items import item_design
 from exaroutes.bulk.jobs import job_item, job_json, result_ttl
 from exaroutes.clock import utcnow
 from exaroutes.codes.service import new_dynamic_code, remember_logo
+from exaroutes.domains.service import verified_hostnames
 from exaroutes.errors import ApiError
 from exaroutes.bulk import leases
 from exaroutes.bulk.archive import build_archive
@@ -48,7 +50,7 @@ def unit_of_work(registry):
     return tm, lambda: get_tm_session(registry["dbsession_factory"], tm)
 
 
-def make_item(registry, job, position, item, proven):
+def make_item(registry, job, position, item, proven, verified_domains):
     """(code, None) for one item, its image rendered but not yet stored; (None, why) if it cannot be made.
 
     Nothing touches the database here: a chunk renders all its items first and then writes them in
@@ -60,9 +62,9 @@ def make_item(registry, job, position, item, proven):
     with zxing-cpp and the others are drawn the same way without decoding again.
     """
     try:
-        design, options, routing = item_design(registry, item, position)
+        design, options, routing, domain = item_design(registry, item, position, verified_domains)
         return new_dynamic_code(registry, registry.settings, job.workspace_id, design, prefix=f"[{position}].",
-                                options=options, proven=proven, routing=routing), None
+                                options=options, proven=proven, routing=routing, domain=domain), None
     except ApiError as exc:    # validation, rendering
         log.warning("bulk job %s item %d failed: %s", job.bulk_id, position, exc.message)
         return None, exc.message
@@ -108,7 +110,10 @@ def run_chunk(registry, job_id, start, stop, chunk_size):
                 return DONE, todo
             proven = set()
             items = {position: job_item(registry.settings, job, position) for position in todo}
-            made = [(position, *make_item(registry, job, position, items[position], proven)) for position in todo]
+            # A domain deleted since the job was accepted fails its items (read once per chunk).
+            verified = functools.cache(lambda: verified_hostnames(dbsession, job.workspace_id))
+            made = [(position, *make_item(registry, job, position, items[position], proven, verified))
+                    for position in todo]
             store_items(dbsession, job, made)
             for logo in {items[position].get("logo") for position, code, _ in made if code is not None}:
                 remember_logo(dbsession, job.workspace_id, logo)

@@ -16,5 +16,10 @@ def is_short_id(text):
     return len(text) == SHORT_ID_LENGTH and text.isascii() and text.isalnum()
 
 
-def redirect_url(settings, short_id):
-    return f"{settings['exaroutes.redirect_base']}/r/{short_id}"
+def redirect_url(settings, short_id, domain=None):
+    """What the image encodes: `{redirect base}/r/{id}`, or `{scheme}://{domain}/r/{id}` for a code
+    printed on a custom domain (the scheme of the redirect base: TLS ends at the same proxy)."""
+    base = settings["exaroutes.redirect_base"]
+    if domain is None:
+        return f"{base}/r/{short_id}"
+    return f"{base.split('://', 1)[0]}://{domain}/r/{short_id}"

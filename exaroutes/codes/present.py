@@ -7,13 +7,14 @@ from exaroutes.protections.encryption import code_destination
 
 def code_json(code, settings):
     """The QR code object of DESIGN.md §1.2, with `print` (§1.4) for the image its redirect URL makes."""
-    short_url = redirect_url(settings, code.short_id)
+    short_url = redirect_url(settings, code.short_id, code.domain)
     return {
         "id": code.short_id,
         "type": code.type,
         "dataType": code.data_type,
         "destination": code_destination(settings, code),
         "redirectUrl": short_url,
+        "domain": code.domain,
         "status": code.status,
         "encrypted": code.encrypted,
         "secure": list(code.protections or []),

@@ -1,7 +1,7 @@
 """Dynamic codes: creating, finding and listing them, always within one workspace."""
 import hashlib
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exaroutes.clock import utcnow
@@ -9,9 +9,10 @@ from exaroutes.imaging.design import check_design, logo_reference, render_design
 from exaroutes.imaging.logos import parse_logo
 from exaroutes.imaging.media import data_uri
 from exaroutes.errors import ApiError
-from exaroutes.codes.cursors import decode_cursor, encode_cursor
+from exaroutes.codes.cursors import keyset_page
 from exaroutes.codes.ids import is_short_id, new_short_id, redirect_url
 from exaroutes.codes.present import code_json
+from exaroutes.domains.service import requested_domain
 from exaroutes.models import CodeLogo, QrCode
 from exaroutes.renderers.png import PngRenderer
 from exaroutes.protections.options import apply_options, create_options
@@ -28,7 +29,9 @@ def create_code(dbsession, registry, settings, workspace_id, body):
     design = check_design(registry, body)
     options = create_options(settings, body)
     routing = routing_of(body, design.data_type, options.encrypt)
-    code = create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options, routing=routing)
+    domain = requested_domain(dbsession, workspace_id, body.get("domain"))
+    code = create_dynamic_code(dbsession, registry, settings, workspace_id, design, options=options, routing=routing,
+                               domain=domain)
     remember_logo(dbsession, workspace_id, design.style.get("logo"))
     return code
 
@@ -55,9 +58,10 @@ def stored_logo(dbsession, workspace_id, reference):
     return data_uri("image/png", logo.image)
 
 
-def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None, routing=None):
+def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None, routing=None,
+                        domain=None):
     """Store a new dynamic code with its printed image; the image encodes the redirect URL."""
-    code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options, routing=routing)
+    code = new_dynamic_code(registry, settings, workspace_id, design, prefix, options, routing=routing, domain=domain)
     dbsession.add(code)
     dbsession.flush()
     emit(dbsession, workspace_id, QR_CREATED, code_json(code, settings))   # webhooks, same transaction
@@ -70,7 +74,8 @@ def mark_updated(dbsession, settings, code):
     emit(dbsession, code.workspace_id, QR_UPDATED, code_json(code, settings))
 
 
-def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None, routing=None):
+def new_dynamic_code(registry, settings, workspace_id, design, prefix="", options=None, proven=None, routing=None,
+                     domain=None):
     """A new dynamic code with its rendered image, not yet in any session (bulk inserts many at once).
     `proven`: see `exaroutes.imaging.render.render`; `routing`: see `exaroutes.routing.service.routing_of`.
 
@@ -79,13 +84,13 @@ def new_dynamic_code(registry, settings, workspace_id, design, prefix="", option
     """
     datatype = registry["datatypes"][design.data_type]
     short_id = new_short_id()
-    image = render_design(registry, design, redirect_url(settings, short_id), prefix, proven)
+    image = render_design(registry, design, redirect_url(settings, short_id, domain), prefix, proven)
     now = utcnow()
     code = QrCode(
         short_id=short_id, workspace_id=workspace_id, type="dynamic", data_type=design.data_type,
         data=design.data, destination=datatype.destination(design.data), format=design.return_type,
         style=design.stored_style(), status="active", protections=[], encrypted=False, image=image,
-        image_etag=hashlib.sha256(image).hexdigest()[:32], created_at=now, updated_at=now)
+        image_etag=hashlib.sha256(image).hexdigest()[:32], domain=domain, created_at=now, updated_at=now)
     if options is not None:
         apply_options(settings, code, options)
     if routing:
@@ -116,15 +121,4 @@ def list_codes(dbsession, workspace_id, limit, cursor="0", data_type=None, statu
         filters.append(QrCode.data_type == data_type)
     if status is not None:
         filters.append(QrCode.status == status)
-    total = dbsession.scalar(select(func.count()).select_from(QrCode).where(*filters))
-    page_filters = list(filters)
-    if cursor != "0":
-        created_at, short_id = decode_cursor(cursor)
-        page_filters.append(or_(QrCode.created_at < created_at,
-                                and_(QrCode.created_at == created_at, QrCode.short_id < short_id)))
-    rows = dbsession.scalars(select(QrCode).where(*page_filters)
-                             .order_by(QrCode.created_at.desc(), QrCode.short_id.desc())
-                             .limit(limit + 1)).all()
-    page = rows[:limit]
-    next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
-    return page, total, next_cursor
+    return keyset_page(dbsession, QrCode, QrCode.short_id, filters, limit, cursor)

@@ -39,7 +39,7 @@ def code_page(request, code, days=30, values=None, errors=None, status=200, rout
     breakdowns = {name: breakdown_chart(analytics.get(name, []), key,
                                         limit=None if name in OPEN_ENDED else 8)
                   for name, (_, key) in BREAKDOWNS.items()}
-    short_url = redirect_url(settings, code.short_id)
+    short_url = redirect_url(settings, code.short_id, code.domain)
     response = render_to_response(template("code.jinja2"), {
         "code": code, "destination": destination, "redirect_url": short_url,
         "print": print_guide(short_url, code.style or {}),
@@ -118,7 +118,8 @@ def download_get(request):
                 raise ApiError.for_field(409, "path", "format", "this code's logo was not kept when it was made; "
                                          f"download it as {code.format}")
         design = Design(code.data_type, code.data, format_name, style)
-        body = render_design(request.registry, design, redirect_url(request.registry.settings, code.short_id))
+        url = redirect_url(request.registry.settings, code.short_id, code.domain)
+        body = render_design(request.registry, design, url)
     response = Response(body=body, content_type=media_type(request.registry, format_name))
     response.content_disposition = f'attachment; filename="{code.short_id}.{format_name}"'
     return response

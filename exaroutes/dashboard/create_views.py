@@ -8,6 +8,7 @@ from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.validation import deserialize
 from exaroutes.codes.ids import redirect_url
 from exaroutes.codes.service import create_code
+from exaroutes.domains.service import requested_domain
 from exaroutes.dashboard.forms import api_errors, data_fields, form_body, style_fields
 from exaroutes.dashboard.pages import require_user, template
 from exaroutes.dashboard.routing_rows import blank_rows, routing_from_form, submitted_rows
@@ -86,8 +87,9 @@ def new_post(request):
         body = checked_body(request, datatype)
         if request.POST.get("action") == "preview":
             design = check_design(request.registry, body)
+            domain = requested_domain(request.dbsession, user.workspace_id, body.get("domain"))
             settings = request.registry.settings
-            image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID))
+            image = render_design(request.registry, design, redirect_url(settings, PREVIEW_ID, domain))
             preview = data_uri(media_type(request.registry, design.return_type), image)
             return page(request, datatype, values, preview=preview, routing=submitted_rows(request.POST))
         # The API's own create: password (hashed), encrypt, expiresAt and maxScans included.

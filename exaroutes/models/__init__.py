@@ -18,6 +18,9 @@ from exaroutes.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: 
 from exaroutes.models.dashboard_session import DashboardSession  # noqa: F401
 from exaroutes.models.spent_unlock import SpentUnlock  # noqa: F401
 from exaroutes.models.logo import CodeLogo  # noqa: F401
+# A plain import, not `from … import Domain`: exaroutes.domains.models imports models.meta, so
+# whichever of the two is imported first, the other finds it in sys.modules.
+import exaroutes.domains.models  # noqa: F401,E402
 
 configure_mappers()
 

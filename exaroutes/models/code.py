@@ -1,7 +1,8 @@
 """QR codes: what was encoded, where a scan leads, and the image printed from it."""
 import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, LargeBinary,
+                        String, Text)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from exaroutes.clock import utcnow
@@ -13,6 +14,12 @@ class QrCode(Base):
     __table_args__ = (
         # Keyset pagination of a workspace's codes, newest first (DESIGN.md §1.3).
         Index("ix_qr_codes_workspace_created", "workspace_id", "created_at", "short_id"),
+        # A code printed on a custom domain (exaroutes.domains): the workspace's own claim, which
+        # cannot be deleted while a code uses it; the index serves that check. (On SQLite migration
+        # 0015 enforces it with a trigger instead: adding the key would copy the whole table.)
+        ForeignKeyConstraint(["workspace_id", "domain"], ["domains.workspace_id", "domains.hostname"],
+                             name="fk_qr_codes_domain_domains"),
+        Index("ix_qr_codes_workspace_domain", "workspace_id", "domain"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +46,9 @@ class QrCode(Base):
     # takes them; NULL when none (such a code always leads to `destination`).
     rules: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     variants: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # The custom domain the code is printed on (its ASCII hostname), or None for the redirect base.
+    # Kept on the row, so the redirect's host check needs nothing but the cached code; never changes.
+    domain: Mapped[str | None] = mapped_column(String(253), nullable=True)
     # The printed image: rendered once at creation, never changed afterwards (the print is final).
     image: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     image_etag: Mapped[str] = mapped_column(String(64))

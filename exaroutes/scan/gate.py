@@ -1,7 +1,8 @@
 """The one scan gate: every route under `/r/{short_id}` gets its code from here, as `request.context`.
 
 The route factories below run before any view. In order, for every route: a method the route does
-not answer (405), an id that cannot exist or is unknown (404), a code switched off (410); then, for
+not answer (405), an id that cannot exist or is unknown, or a code asked for on another host than
+its own (404, exaroutes.domains.hosts), a code switched off (410); then, for
 the scan page and the contact download, expiry and the scan cap (410), the password (the form), and
 decryption (the view only ever sees the plaintext stand-in). A route that stops here answers with
 `ScanStop.response`, so `/r/{id}/contact.vcf` cannot serve a card its scan page would protect.
@@ -62,7 +63,9 @@ def active_code(request, served=None):
     short_id = request.matchdict["short_id"]
     # NUL bytes would even fail on PostgreSQL: no lookup for garbage
     code = request.registry["code_cache"].get(short_id) if is_short_id(short_id) else None
-    if code is None or (served is not None and not served(code)):
+    # `host_rule`: a code printed on a custom domain answers only there, and no other code does
+    if (code is None or not request.registry["host_rule"].may_answer(request.environ, code)
+            or (served is not None and not served(code))):
         raise ScanStop(pages.not_found_page())
     if code.status != "active":
         raise ScanStop(pages.gone_page())

@@ -51,10 +51,16 @@ class DesignBody(StyleFields):
                                       description="an installed renderer (default png)")
 
 
+def domain_node():
+    return optional(StrictString(), "domain", "a verified custom domain of the workspace: the redirectUrl and the "
+                    "image use it (https://<domain>/r/<id>), and it never changes (default: the redirect base)")
+
+
 class CreateCodeBody(DesignBody, LimitFields):
     password = password_node()
     rules = rules_node()
     variants = variants_node()
+    domain = domain_node()
 
 
 class BulkItemBody(DesignBody, LimitFields):
@@ -62,6 +68,7 @@ class BulkItemBody(DesignBody, LimitFields):
 
     rules = rules_node()
     variants = variants_node()
+    domain = domain_node()
 
 
 class BulkItems(colander.SequenceSchema):

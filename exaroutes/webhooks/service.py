@@ -5,12 +5,11 @@ indistinguishable from a missing one (404). Signing secrets are stored only encr
 (exaroutes.protections.encryption) and shown in plain once: when created and when rotated.
 """
 import datetime
-from types import SimpleNamespace
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, select, update
 
 from exaroutes.clock import isoformat, utcnow
-from exaroutes.codes.cursors import decode_cursor, encode_cursor
+from exaroutes.codes.cursors import keyset_page
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.encryption import EncryptionUnavailable, encrypt_text
 from exaroutes.webhooks import signing
@@ -76,25 +75,8 @@ def get_endpoint(dbsession, workspace_id, public_id):
     return endpoint
 
 
-def keyset_page(dbsession, model, filters, limit, cursor):
-    """(page, total, nextCursor) newest first on (created_at, public_id): the paging of codes."""
-    total = dbsession.scalar(select(func.count()).select_from(model).where(*filters))
-    page_filters = list(filters)
-    if cursor != "0":
-        created_at, public_id = decode_cursor(cursor)
-        page_filters.append(or_(model.created_at < created_at,
-                                and_(model.created_at == created_at, model.public_id < public_id)))
-    rows = dbsession.scalars(select(model).where(*page_filters)
-                             .order_by(model.created_at.desc(), model.public_id.desc()).limit(limit + 1)).all()
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(SimpleNamespace(created_at=page[-1].created_at, short_id=page[-1].public_id))
-    return page, total, next_cursor
-
-
 def list_endpoints(dbsession, workspace_id, limit, cursor="0"):
-    return keyset_page(dbsession, WebhookEndpoint, [WebhookEndpoint.workspace_id == workspace_id], limit, cursor)
+    return keyset_page(dbsession, WebhookEndpoint, WebhookEndpoint.public_id, [WebhookEndpoint.workspace_id == workspace_id], limit, cursor)
 
 
 def update_endpoint(dbsession, policy, endpoint, changes):
@@ -139,7 +121,7 @@ def send_test(dbsession, endpoint):
 
 
 def list_deliveries(dbsession, endpoint, limit, cursor="0"):
-    return keyset_page(dbsession, WebhookDelivery, [WebhookDelivery.endpoint_id == endpoint.id], limit, cursor)
+    return keyset_page(dbsession, WebhookDelivery, WebhookDelivery.public_id, [WebhookDelivery.endpoint_id == endpoint.id], limit, cursor)
 
 
 def delivery_json(delivery):

@@ -67,7 +67,7 @@ def check(app, auth, path, method, status, body=None, **case):
 
 
 def test_every_operation_answers_real_resources_as_documented(app, auth, testapp, queue, quick_password_hashes,
-                                                              monkeypatch):
+                                                              monkeypatch, dns_server):
     """Generated ids are almost never real, so each operation is also called once on real codes and a real
     bulk job, in the states that give its documented answers: every success, and 409/410 where they exist."""
     called = set()
@@ -128,6 +128,20 @@ def test_every_operation_answers_real_resources_as_documented(app, auth, testapp
     call("/api/webhooks/{id}", "PUT", 200, {"status": "disabled"}, **by_hook)
     call("/api/webhooks/{id}/test", "POST", 409, **by_hook)
     call("/api/webhooks/{id}", "DELETE", 204, **by_hook)
+
+    # Custom domains, verified against the suite's DNS server; a code on the domain keeps it.
+    domain = call("/api/domains", "POST", 201, {"hostname": "qr.example.org"}).json()
+    by_host = {"path_parameters": {"hostname": domain["hostname"]}}
+    call("/api/domains/{hostname}/verify", "POST", 409, **by_host)
+    dns_server.publish(domain["verification"]["name"], domain["verification"]["value"])
+    assert call("/api/domains/{hostname}/verify", "POST", 200, **by_host).json()["status"] == "verified"
+    call("/api/domains", "GET", 200, query={"limit": 1})
+    call("/api/domains/{hostname}", "GET", 200, **by_host)
+    printed = call("/api/qr/codes", "POST", 201, {"data": "https://example.com/d", "domain": "qr.example.org"}).json()
+    assert printed["redirectUrl"] == f"https://qr.example.org/r/{printed['id']}"
+    call("/api/domains/{hostname}", "DELETE", 409, **by_host)
+    call("/api/domains", "POST", 201, {"hostname": "spare.example.org"})
+    call("/api/domains/{hostname}", "DELETE", 204, path_parameters={"hostname": "spare.example.org"})
 
     documented = {(path, method.upper()) for path, item in testapp.get("/api/openapi.json").json["paths"].items()
                   for method in item}

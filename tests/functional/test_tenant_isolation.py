@@ -3,7 +3,7 @@ and A's data is unchanged. Keys: revoked is 401 at once; rotated works for the g
 
 A's code has limits and a counted scan, and A's bulk job has finished, so every row would leak
 something if the workspace check were missing; after each row A still reads the same code, image,
-analytics and job, and still gets its one-shot result. To cover a new endpoint, add a row to
+analytics, job, webhook and domains, and still gets its one-shot result. To cover a new endpoint, add a row to
 FOREIGN_REQUESTS (method, path template, JSON body or None); a test checks that every documented
 operation with an id has one.
 """
@@ -15,6 +15,7 @@ import pytest
 import exaroutes.clock
 from exaroutes.auth.keys import rotate_key
 from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
+from tests.functional.domain_helpers import add_verified_domain
 from tests.functional.test_analytics import IPHONE
 from tests.functional.test_errors import assert_error_shape
 
@@ -44,6 +45,10 @@ FOREIGN_REQUESTS = [
     ("POST", "/api/webhooks/{webhook_id}/test", None),
     ("GET", "/api/webhooks/{webhook_id}/deliveries", None),
     ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", None),
+    ("GET", "/api/domains/{hostname}", None),
+    ("HEAD", "/api/domains/{hostname}", None),
+    ("POST", "/api/domains/{hostname}/verify", None),
+    ("DELETE", "/api/domains/{hostname}", None),
 ]
 #: path parameters as the OpenAPI document names them -> as FOREIGN_REQUESTS does
 PARAMETERS = {"{bulkId}": "{bulk_id}", "{deliveryId}": "{delivery_id}"}
@@ -78,6 +83,12 @@ def webhook_of_a(app, testapp, auth, monkeypatch):
     return endpoint["id"], delivery["id"]
 
 
+@pytest.fixture
+def domain_of_a(testapp, auth, dns_server):
+    """A's custom domain, verified against the suite's DNS server."""
+    return add_verified_domain(testapp, auth, dns_server, "qr.a.example")["hostname"]
+
+
 def state_of_a(testapp, auth, code_id, bulk_id, webhook_id):
     """Everything A can read about its code, job and webhook (the image as bytes)."""
     code_path = f"/api/qr/codes/{code_id}"
@@ -86,18 +97,20 @@ def state_of_a(testapp, auth, code_id, bulk_id, webhook_id):
             "analytics": testapp.get(f"{code_path}/analytics?days=90", headers=auth).json,
             "job": testapp.get(f"/api/qr/codes/bulk/{bulk_id}", headers=auth).json,
             "webhook": testapp.get(f"/api/webhooks/{webhook_id}", headers=auth).json,
-            "deliveries": testapp.get(f"/api/webhooks/{webhook_id}/deliveries", headers=auth).json}
+            "deliveries": testapp.get(f"/api/webhooks/{webhook_id}/deliveries", headers=auth).json,
+            "domains": testapp.get("/api/domains", headers=auth).json}
 
 
 @pytest.mark.parametrize("method,template,body", FOREIGN_REQUESTS)
 def test_workspace_b_sees_nothing_of_workspace_a(testapp, auth, other_auth, code_of_a, bulk_id_of_a, webhook_of_a,
-                                                 count_rows, method, template, body):
+                                                 domain_of_a, count_rows, method, template, body):
     webhook_id, delivery_id = webhook_of_a
     # state_of_a reads the analytics, which fold pending scans: count the rows after it
     a_before = state_of_a(testapp, auth, code_of_a["id"], bulk_id_of_a, webhook_id)
     before = count_rows()
     assert a_before["analytics"]["totalScans"] == 1 and a_before["job"]["resultAvailable"] is True
-    path = template.format(id=code_of_a["id"], bulk_id=bulk_id_of_a, webhook_id=webhook_id, delivery_id=delivery_id)
+    path = template.format(id=code_of_a["id"], bulk_id=bulk_id_of_a, webhook_id=webhook_id, delivery_id=delivery_id,
+                           hostname=domain_of_a)
     response = testapp.request(path, method=method, headers={**other_auth, "Content-Type": "application/json"},
                                body=b"" if body is None else json.dumps(body).encode(),
                                expect_errors=True)
