@@ -14,7 +14,7 @@ NOON = datetime.datetime(2026, 5, 21, 12)
 
 
 def test_existing_codes_and_scans_survive_and_domains_in_use_stay(fresh_engine):  # noqa: F811
-    upgrade(fresh_engine, "0011")
+    upgrade(fresh_engine, "0014")   # the revision before 0015
     with fresh_engine.begin() as connection:
         connection.execute(text("INSERT INTO workspaces (id, name, is_test, created_at) VALUES (1, 'w', false, :t)"),
                            {"t": NOON})
@@ -45,7 +45,7 @@ def test_existing_codes_and_scans_survive_and_domains_in_use_stay(fresh_engine):
     with fresh_engine.begin() as connection:
         connection.execute(text("DELETE FROM domains WHERE id = 2"))      # unused: fine
         connection.execute(text("UPDATE qr_codes SET domain = NULL"))
-        command.downgrade(alembic_config(connection=connection), "0011")
+        command.downgrade(alembic_config(connection=connection), "0014")
     with fresh_engine.begin() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM qr_codes")).scalar() == 1
         assert connection.execute(text("SELECT COUNT(*) FROM scans")).scalar() == 1
