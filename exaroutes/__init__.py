@@ -20,11 +20,12 @@ def main(global_config, **settings):
         config.include(".edge.rate_limits")  # per key on /api, per address on /r/{id}
         config.include(".edge.security_headers")  # CSP, nosniff, Referrer-Policy
         config.include(".api.idempotency")  # Idempotency-Key on creating POSTs
+        # before .jobs: the embedded consumer may run a delivery as soon as .jobs starts it
+        config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".jobs")        # huey queue, tasks, request.enqueue_after_commit
         config.include(".errors")      # one JSON error shape for every 4xx/5xx
         config.include(".edge.outage")  # database unreachable: 503 + Retry-After, never 500
         config.include(".api")         # Cornice services under /api
-        config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".scan")        # /r/{short_id} and every route under it, through the one scan gate
         config.include(".domains")     # /api/domains, the redirect's host rule, /internal/domains/allowed
         config.include(".dashboard")   # HTML pages under /dashboard/, signed in with an API key

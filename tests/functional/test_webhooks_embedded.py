@@ -1,0 +1,39 @@
+"""development.ini's way: the huey consumer inside the web process delivers, from its first second on."""
+import webtest
+
+from exaroutes import jobs, main
+from tests.functional.webhook_helpers import create_code, subscribe, webhook_settings  # noqa: F401
+from tests.webhook_receiver import Receiver, verified
+
+
+def embedded(webhook_settings, tmp_path):
+    return {**webhook_settings, "exaroutes.jobs.url": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
+            "exaroutes.jobs.embedded_consumer": "true"}
+
+
+def test_a_delivery_can_run_the_moment_the_consumer_starts(dbengine, webhook_settings, tmp_path, monkeypatch):
+    """The embedded consumer starts while the app is still being configured, and its scheduler queues
+    the periodic sweep at once: what a delivery needs must be registered before. Here the sweep runs
+    exactly when the consumer would start."""
+    registries, swept = [], []
+    register = jobs.register_tasks
+    monkeypatch.setattr(jobs, "register_tasks", lambda huey, registry: (register(huey, registry),
+                                                                       registries.append(registry)))
+    monkeypatch.setattr(jobs, "start_embedded_consumer", lambda huey, workers: swept.append(
+        registries[0]["periodic_tasks"]["webhooks.sweep"].call_local()))
+    main({}, dbengine=dbengine, **embedded(webhook_settings, tmp_path))
+    assert swept == [0]
+
+
+def test_the_embedded_consumer_delivers_a_qr_created(dbengine, webhook_settings, auth, tmp_path):
+    app = main({}, dbengine=dbengine, **embedded(webhook_settings, tmp_path))
+    receiver = Receiver()
+    try:
+        client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        endpoint = subscribe(client, auth, receiver.url, events=["qr.created"])
+        code = create_code(client, auth)
+        (received,) = receiver.wait_for(1, timeout=60)
+        assert verified(endpoint["secret"], received)["data"] == code
+    finally:
+        app.registry["huey_consumer"].stop(graceful=True)
+        receiver.close()
