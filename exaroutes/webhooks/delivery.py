@@ -22,12 +22,12 @@ import secrets
 import threading
 import time
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 
 from exaroutes.clock import utcnow
 from exaroutes.protections.encryption import decrypt_text
 from exaroutes.webhooks import signing, transport
-from exaroutes.webhooks.outbox import DISPATCH_TASK
+from exaroutes.webhooks.outbox import DISPATCH_TASK, SCAN_BATCH, scan_deliveries
 from exaroutes.webhooks.models import ENABLED, FAILED, PENDING, SUCCEEDED, WebhookDelivery, WebhookEndpoint
 from exaroutes.webhooks.ssrf import UnsafeUrl
 
@@ -92,11 +92,28 @@ def claim(engine, config, limit=CLAIM_BATCH):
         if not claimed:
             return []
         return connection.execute(
-            select(WebhookDelivery.id, WebhookDelivery.event_id, WebhookDelivery.body, WebhookDelivery.attempts,
+            select(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.type, WebhookDelivery.event_id,
+                   WebhookDelivery.body, WebhookDelivery.attempts,
                    WebhookDelivery.tries_left, WebhookDelivery.lease_token, WebhookEndpoint.url,
                    WebhookEndpoint.secret, WebhookEndpoint.previous_secret, WebhookEndpoint.previous_secret_until)
             .join(WebhookEndpoint).where(WebhookDelivery.lease_token == token)
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)).all()
+
+
+def expand(engine, row):
+    """Replace a claimed `scan.batch` outbox row by one pending delivery per event; returns how many.
+
+    One transaction, with a full commit: the batch row goes exactly when its deliveries exist, so a
+    crash can neither lose the events nor (by expanding twice) give one scan two event ids.
+    """
+    with engine.begin() as connection:
+        mine = connection.execute(delete(WebhookDelivery).where(
+            WebhookDelivery.id == row.id, WebhookDelivery.lease_token == row.lease_token)).rowcount
+        if not mine:
+            return 0
+        rows = scan_deliveries(row.body, row.endpoint_id, utcnow())
+        connection.execute(insert(WebhookDelivery), rows)
+    return len(rows)
 
 
 def signing_secrets(settings, row, now):
@@ -150,6 +167,9 @@ def dispatch(registry, config=None):
     retry_in = set()
     while rows := claim(engine, config):
         for row in rows:
+            if row.type == SCAN_BATCH:          # its deliveries are due at once: the next claim takes them
+                expand(engine, row)
+                continue
             outcome = attempt(registry, config, row)
             if not outcome.succeeded:
                 log.info("webhook delivery %s to endpoint failed: %s", row.id, outcome.error)

@@ -14,7 +14,7 @@ from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.encryption import EncryptionUnavailable, encrypt_text
 from exaroutes.webhooks import signing
 from exaroutes.webhooks.models import DISABLED, ENABLED, PENDING, WebhookDelivery, WebhookEndpoint
-from exaroutes.webhooks.outbox import EVENT_TYPES, WEBHOOK_TEST, emit, new_id, wake_after_commit
+from exaroutes.webhooks.outbox import EVENT_TYPES, SCAN_BATCH, WEBHOOK_TEST, emit, new_id, wake_after_commit
 from exaroutes.webhooks.ssrf import UnsafeUrl
 
 #: how long the old secret keeps signing after a rotation (DESIGN.md §6)
@@ -120,8 +120,13 @@ def send_test(dbsession, endpoint):
          {"message": "A test event from ExaRoutes.", "endpointId": endpoint.public_id}, endpoint=endpoint)
 
 
+def shown_deliveries(endpoint):
+    """The endpoint's deliveries, without scan batches not yet expanded into them (seconds at most)."""
+    return [WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.type != SCAN_BATCH]
+
+
 def list_deliveries(dbsession, endpoint, limit, cursor="0"):
-    return keyset_page(dbsession, WebhookDelivery, WebhookDelivery.public_id, [WebhookDelivery.endpoint_id == endpoint.id], limit, cursor)
+    return keyset_page(dbsession, WebhookDelivery, WebhookDelivery.public_id, shown_deliveries(endpoint), limit, cursor)
 
 
 def delivery_json(delivery):
@@ -136,8 +141,7 @@ def retry_delivery(dbsession, endpoint, delivery_id):
     """One more attempt, now, whatever the delivery's state (a failed one, or a replay of a success)."""
     now = utcnow()
     found = dbsession.execute(
-        update(WebhookDelivery).where(WebhookDelivery.public_id == delivery_id,
-                                      WebhookDelivery.endpoint_id == endpoint.id)
+        update(WebhookDelivery).where(WebhookDelivery.public_id == delivery_id, *shown_deliveries(endpoint))
         .values(status=PENDING, tries_left=1, next_attempt_at=now, leased_until=None, lease_token=None,
                 updated_at=now)
         .execution_options(synchronize_session=False)).rowcount

@@ -4,9 +4,10 @@ Three timed phases on a fresh database, in this process, through the app's real 
   A  N scans recorded as the redirect records them (one INSERT each), then folded into scans and
      rollups by the folder (exaroutes.codes.fold), no endpoint subscribed (the baseline);
   B  N scans the same way, one endpoint subscribed: each folded batch also writes one outbox row
-     per scan (exaroutes.webhooks.outbox.add_scan_events) in the same commit;
-  C  delivering the N outbox rows to a receiver in this process (answers 204) with W dispatcher
-     threads, as W huey worker threads would run `webhooks.dispatch`.
+     holding the batch's events (exaroutes.webhooks.outbox.add_scan_events) in the same commit;
+  C  expanding those rows into N deliveries (one per event) and delivering them to a receiver in
+     this process (answers 204) with W dispatcher threads, as W huey worker threads would run
+     `webhooks.dispatch`.
 Scans come from T threads at once (as waitress threads would hand them over), so batches form.
 Printed: seconds and scans/s per phase, outbox rows and their body size, deliveries/s.
 
@@ -92,13 +93,13 @@ def main():
         subscribed = record_all(app.registry, scans_of(code, args.scans, "b"), args.threads)
         with engine.connect() as connection:
             rows = connection.scalar(select(func.count()).select_from(WebhookDelivery))
-            body_bytes = connection.scalar(select(func.avg(func.length(WebhookDelivery.body))))
-            table_bytes = (connection.exec_driver_sql("SELECT pg_total_relation_size('webhook_deliveries')").scalar()
-                           if args.backend == "postgresql" else None)
+            body_bytes = connection.scalar(select(func.sum(func.length(WebhookDelivery.body))))
         seconds, attempts = deliver_all(app.registry, args.workers)
         with engine.connect() as connection:
             succeeded = connection.scalar(select(func.count()).select_from(WebhookDelivery)
                                           .where(WebhookDelivery.status == "succeeded"))
+            table_bytes = (connection.exec_driver_sql("SELECT pg_total_relation_size('webhook_deliveries')").scalar()
+                           if args.backend == "postgresql" else None)
         load = os.getloadavg()[0]
     finally:
         if database:
@@ -114,7 +115,8 @@ def main():
     print(f"| A scans, no endpoint | {baseline:.2f} | {n / baseline:.0f} scans |")
     print(f"| B scans, 1 endpoint subscribed | {subscribed:.2f} | {n / subscribed:.0f} scans |")
     print(f"| C deliver the outbox | {seconds:.2f} | {attempts / seconds:.0f} deliveries |")
-    print(f"outbox rows written in B: {rows} (one per scan), body {body_bytes:.0f} bytes on average"
+    print(f"outbox rows written by the folder in B: {rows} (one per batch), {body_bytes / n:.0f} bytes "
+          f"of event data per scan; delivery rows after expansion: {succeeded}"
           + (f", table with indexes {table_bytes / 1e6:.1f} MB" if table_bytes else ""))
     print(f"HTTP requests received: {receiver.count}; deliveries succeeded: {succeeded}; attempts: {attempts}")
     print(f"record + fold time per scan: {1e6 * baseline / n:.0f} µs without, {1e6 * subscribed / n:.0f} µs with "

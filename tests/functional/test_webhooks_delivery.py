@@ -1,9 +1,14 @@
 """Webhook deliveries to a real HTTP receiver: signed (checked with `standardwebhooks` and with our own
 reading of the spec), at least once, retried on the schedule, `failed` after the last try."""
 import pytest
+from sqlalchemy import select
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from exaroutes import clock
+from exaroutes.models import QrCode, WebhookDelivery
+from exaroutes.scan.rollups import write_scans
+from exaroutes.webhooks.outbox import add_scan_events
 from tests.functional.bulk_helpers import drain as drain_bulk
 from tests.functional.webhook_helpers import (SCHEDULE, TIMEOUT_SECONDS, create_code, deliveries, drain,  # noqa: F401
                                               frozen_clock, hooks, receiver, scan, subscribe, webhook_app,
@@ -180,3 +185,31 @@ def test_a_disabled_endpoint_gets_nothing_and_a_deleted_one_drops_its_deliveries
     assert [d["status"] for d in deliveries(hooks, auth, endpoint["id"])] == ["pending"]
     hooks.delete(f"/api/webhooks/{endpoint['id']}", headers=auth, status=204)
     assert count_rows()["webhook_deliveries"] == 0 and count_rows()["webhook_endpoints"] == 0
+
+
+def test_a_scan_batch_is_one_outbox_row_and_then_one_delivery_per_event(hooks, auth, receiver, dbengine):
+    """The scan writer's commit carries one `scan.batch` row; the dispatcher expands it (not shown in
+    the log meanwhile) into one delivery, one event id and one signed request per scan."""
+    endpoint = subscribe(hooks, auth, receiver.url, events=["scan.created"])
+    code = create_code(hooks, auth)
+    with dbengine.connect() as connection:
+        pk, workspace_id = connection.execute(select(QrCode.id, QrCode.workspace_id)
+                                              .where(QrCode.short_id == code["id"])).one()
+    now = clock.utcnow()
+    scans = [{"code_id": pk, "workspace_id": workspace_id, "short_id": code["id"], "scanned_at": now,
+              "country": country, "device": "mobile", "os": "iOS", "browser": "Mobile Safari", "referrer": None,
+              "visitor": f"visitor-{country}", "variant": "B" if country == "DE" else None}
+             for country in ("DE", "FR", "IT")]
+    with dbengine.begin() as connection:
+        write_scans(connection, scans)
+        assert add_scan_events(connection, scans) == 3
+    with dbengine.connect() as connection:
+        assert connection.execute(select(WebhookDelivery.type)).scalars().all() == ["scan.batch"]
+    assert deliveries(hooks, auth, endpoint["id"]) == []
+    assert hooks.registry["tasks"]["webhooks.dispatch"].call_local() == 3
+    envelopes = [verified(endpoint["secret"], r) for r in receiver.wait_for(3)]
+    assert len({e["id"] for e in envelopes}) == 3
+    by_country = {e["data"]["country"]: e["data"] for e in envelopes}
+    assert by_country["DE"]["variant"] == "B" and "variant" not in by_country["FR"]
+    assert all(e["type"] == "scan.created" and e["data"]["id"] == code["id"] for e in envelopes)
+    assert sorted(d["status"] for d in deliveries(hooks, auth, endpoint["id"])) == ["succeeded"] * 3
