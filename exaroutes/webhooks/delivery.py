@@ -191,12 +191,14 @@ class Waker:
     """Queues a dispatch from a thread of its own: callable from the scan folder at no cost to it.
 
     An enqueue costs a write to the queue (milliseconds on SqliteHuey); the scan folder must not wait
-    for it between two batches. Calls that come while an enqueue runs are folded into the next
-    one, which is enough: a dispatch delivers everything due, not one row.
+    for it between two batches. A lone call is queued at once; calls that come within `interval`
+    after an enqueue are folded into one at its end. That is enough: a dispatch delivers everything
+    due until nothing is, and under a burst a new wake every `interval` brings in another worker.
     """
 
-    def __init__(self, registry):
+    def __init__(self, registry, interval=0.2):
         self.registry = registry
+        self.interval = interval
         self._wanted = threading.Event()
         self._lock = threading.Lock()
         self._thread = None
@@ -216,6 +218,7 @@ class Waker:
             self._wanted.wait()
             self._wanted.clear()
             wake(self.registry)
+            time.sleep(self.interval)      # this thread's pace only: nobody waits for it
 
 
 def wake(registry, delay=None):
