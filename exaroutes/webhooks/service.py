@@ -76,7 +76,8 @@ def get_endpoint(dbsession, workspace_id, public_id):
 
 
 def list_endpoints(dbsession, workspace_id, limit, cursor="0"):
-    return keyset_page(dbsession, WebhookEndpoint, WebhookEndpoint.public_id, [WebhookEndpoint.workspace_id == workspace_id], limit, cursor)
+    return keyset_page(dbsession, WebhookEndpoint, WebhookEndpoint.public_id,
+                       [WebhookEndpoint.workspace_id == workspace_id], limit, cursor)
 
 
 def update_endpoint(dbsession, policy, endpoint, changes):
@@ -126,7 +127,8 @@ def shown_deliveries(endpoint):
 
 
 def list_deliveries(dbsession, endpoint, limit, cursor="0"):
-    return keyset_page(dbsession, WebhookDelivery, WebhookDelivery.public_id, shown_deliveries(endpoint), limit, cursor)
+    return keyset_page(dbsession, WebhookDelivery, WebhookDelivery.public_id, shown_deliveries(endpoint), limit,
+                       cursor)
 
 
 def delivery_json(delivery):
