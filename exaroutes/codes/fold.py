@@ -25,7 +25,7 @@ from zope.sqlalchemy import mark_changed
 from exaroutes.clock import utcnow
 from exaroutes.models import PendingScan, QrCode
 from exaroutes.codes.rollups import REFERRER_HOSTS_STORED, SCAN_COLUMNS, prune_visitors, write_scans
-from exaroutes.webhooks.outbox import add_scan_events
+from exaroutes.webhooks.outbox import add_scan_events, wake_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,13 @@ def catch_up(session):
     limit = (request.registry.settings["exaroutes.analytics.referrer_hosts_stored"] if request is not None
              else REFERRER_HOSTS_STORED)
     folded = batch = fold_pending(connection, wait=True, referrer_limit=limit)
+    events = batch.events
     while batch == BATCH:
         batch = fold_pending(connection, wait=True, referrer_limit=limit)
         folded += batch
+        events += batch.events
+    if events:
+        wake_after_commit(session)      # the scan.created events this fold wrote, once it commits
     manager = session.info.get("transaction_manager")
     if folded and manager is not None:
         mark_changed(session, manager)    # statements, not ORM changes: tell zope.sqlalchemy to commit them

@@ -7,7 +7,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from exaroutes import clock
 from exaroutes.models import QrCode, WebhookDelivery
-from exaroutes.scan.rollups import write_scans
+from exaroutes.codes.rollups import write_scans
 from exaroutes.webhooks.outbox import add_scan_events
 from tests.functional.bulk_helpers import drain as drain_bulk
 from tests.functional.webhook_helpers import (SCHEDULE, TIMEOUT_SECONDS, create_code, deliveries, drain,  # noqa: F401
@@ -188,7 +188,7 @@ def test_a_disabled_endpoint_gets_nothing_and_a_deleted_one_drops_its_deliveries
 
 
 def test_a_scan_batch_is_one_outbox_row_and_then_one_delivery_per_event(hooks, auth, receiver, dbengine):
-    """The scan writer's commit carries one `scan.batch` row; the dispatcher expands it (not shown in
+    """The fold's commit carries one `scan.batch` row; the dispatcher expands it (not shown in
     the log meanwhile) into one delivery, one event id and one signed request per scan."""
     endpoint = subscribe(hooks, auth, receiver.url, events=["scan.created"])
     code = create_code(hooks, auth)

@@ -73,8 +73,8 @@ def frozen_clock(monkeypatch):
 def drain(huey, wait_for_one=False, timeout=30):
     """Run every queued task here (huey.dequeue + execute), as a consumer would; returns how many.
 
-    `wait_for_one`: first wait until something is queued. The scan writer queues its wake-up just
-    after the scan's answer went out, so a test that scanned waits for that condition (not a sleep).
+    `wait_for_one`: first wait until something is queued. The scan folder queues its wake-up just
+    after it folded the scan, so a test that scanned waits for that condition (not a sleep).
     """
     if wait_for_one:
         deadline = time.monotonic() + timeout
