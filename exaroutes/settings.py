@@ -139,7 +139,8 @@ def load_settings(settings, environ=None):
     result["sqlalchemy.url"] = normalize_database_url(result["sqlalchemy.url"])
     result["exaroutes.redirect_base"] = result["exaroutes.redirect_base"].rstrip("/")
     # The API's and dashboard's own absolute URLs (Location, OpenAPI servers): never from the Host header.
-    result["exaroutes.public_base"] = (result.get("exaroutes.public_base") or result["exaroutes.redirect_base"]).rstrip("/")
+    public_base = result.get("exaroutes.public_base") or result["exaroutes.redirect_base"]
+    result["exaroutes.public_base"] = public_base.rstrip("/")
     for name in INTEGERS:
         result[name] = int(result[name])
     for name in FLOATS:

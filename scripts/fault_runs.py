@@ -215,19 +215,22 @@ def run(tmp, url, engine, key, redis_url):
         taken = None
         while True:
             with engine.connect() as connection:
-                job = connection.execute(text("SELECT status FROM bulk_jobs WHERE bulk_id = :b"), {"b": bulk_id}).scalar()
+                job = connection.execute(text("SELECT status FROM bulk_jobs WHERE bulk_id = :b"),
+                                         {"b": bulk_id}).scalar()
                 owner = connection.execute(text("SELECT owner, finished_at FROM bulk_slices JOIN bulk_jobs ON "
                                                 "bulk_jobs.id = job_id WHERE bulk_id = :b AND start = :s"),
                                            {"b": bulk_id, "s": start}).one()
-            if taken is None and (owner.finished_at is not None or (owner.owner and f":{victim.pid}:" not in owner.owner)):
+            moved = owner.finished_at is not None or (owner.owner and f":{victim.pid}:" not in owner.owner)
+            if taken is None and moved:
                 taken = time.monotonic() - killed
             if job in ("completed", "failed"):
                 break
             time.sleep(0.1)
         done = time.monotonic()
         with engine.connect() as connection:
-            counts = connection.execute(text("SELECT COUNT(*), COUNT(DISTINCT code_id) FROM bulk_items JOIN bulk_jobs ON "
-                                             "bulk_jobs.id = job_id WHERE bulk_id = :b"), {"b": bulk_id}).one()
+            counts = connection.execute(text("SELECT COUNT(*), COUNT(DISTINCT code_id) FROM bulk_items "
+                                             "JOIN bulk_jobs ON bulk_jobs.id = job_id WHERE bulk_id = :b"),
+                                        {"b": bulk_id}).one()
         print(f"bulk 1000 items, kill -9 of a worker at {processed_at_kill(killed, posted)}: slice {start} taken over "
               f"after {taken:.1f} s, job {job} {done - killed:.1f} s after the kill ({done - posted:.1f} s in all); "
               f"items {counts[0]}, distinct codes {counts[1]}")

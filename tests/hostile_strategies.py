@@ -36,8 +36,9 @@ def hostile_text(min_size=1, max_size=8, surrogates_too=True):
 
 def hosts(surrogates_too=True):
     return st.one_of(
-        st.sampled_from(["example.com", "пример.рф", "bücher.example", "\U0001f600.example", "evil.com\u3002example.com",
-                         "xn--e1afmkfd.xn--p1ai", "例え.jp", "EXAMPLE.com", "0x7f000001", "[::1]"]),
+        st.sampled_from(["example.com", "пример.рф", "bücher.example", "\U0001f600.example",
+                         "evil.com\u3002example.com", "xn--e1afmkfd.xn--p1ai", "例え.jp", "EXAMPLE.com",
+                         "0x7f000001", "[::1]"]),
         hostile_text(max_size=3, surrogates_too=surrogates_too).map(lambda text: text + ".example"))
 
 

@@ -12,5 +12,6 @@ from exaroutes.edge.health import Health
 def wrap_app(app, settings):
     """The app as served: health checks first (never logged or limited), then the access log, so it
     times and logs even a 413."""
-    access_log = AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"]), settings["exaroutes.access.scan_sample"])
+    access_log = AccessLog(BodyLimit(app, settings["exaroutes.max_body_bytes"]),
+                           settings["exaroutes.access.scan_sample"])
     return Health(access_log, app.registry)

@@ -1,8 +1,8 @@
 """Bodies over the limit (default 10 MiB) are 413 before a byte of them is read.
 
 A declared `Content-Length` over the limit is refused at once (servers hand the app exactly the
-declared bytes). A body without one is read through a capped stream that raises `BodyTooLarge` at the first byte past the limit,
-so nothing in the app can ever hold more than the limit in memory.
+declared bytes). A body without one is read through a capped stream that raises `BodyTooLarge` at
+the first byte past the limit, so nothing in the app can ever hold more than the limit in memory.
 """
 import json
 

@@ -5,7 +5,8 @@ waitress refuses some requests before they reach any WSGI app: a body declared o
 with a NUL, a duplicate or negative Content-Length, headers over `max_request_header_size`, an unknown
 Transfer-Encoding, and the 500 it sends when an app fails before its response started. Its own answer is
 text/plain; a client of a JSON API should not need a second parser for these. So the channel's error
-task is replaced (exaroutes.shutdown.DrainAwareChannel) by one that writes `{"error", "errors"}` with an `X-Request-Id`, like every app error.
+task is replaced (exaroutes.shutdown.DrainAwareChannel) by one that writes `{"error", "errors"}`
+with an `X-Request-Id`, like every app error.
 
 What this cannot cover (README "API notes"): a connection waitress closes without a response (a
 malformed request line it cannot even answer, a client that stops sending), and a failure after the

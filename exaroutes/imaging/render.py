@@ -1,11 +1,11 @@
 """Payload + style → image bytes, proven to scan before anyone gets them.
 
-Every image the service emits is made here. The PNG picture of the same matrix and style is decoded
-once with zxing-cpp (an independent decoder), before PNG encoding (lossless, so the same pixels),
-looking for QR codes only, upright and not inverted: what a phone reader needs. The SVG renderer draws the very same tiles, logo box and
-pixel grid as the PNG renderer (renderers/shapes.py, logos.py), and tests/unit/test_scannability.py
-rasterizes the SVGs of every shape and compares them with the PNGs, so the PNG proves both; other
-renderers (PDF) draw through the SVG renderer.
+Every image the service emits is made here. The PNG picture of the same matrix and style is decoded once
+with zxing-cpp (an independent decoder), before PNG encoding (lossless, so the same pixels), looking for QR
+codes only, upright and not inverted: what a phone reader needs. The SVG renderer draws the very same tiles,
+logo box and pixel grid as the PNG renderer (renderers/shapes.py, logos.py), and
+tests/unit/test_scannability.py rasterizes the SVGs of every shape and compares them with the PNGs, so the
+PNG proves both; other renderers (PDF) draw through the SVG renderer.
 """
 import io
 

@@ -18,7 +18,8 @@ from exaroutes.models.meta import Base
 DIMENSIONS = {"country": "country", "device": "device", "os": "os", "browser": "browser",
               "referrer": "referrer"}
 UNKNOWN = "unknown"
-#: where referrer hosts beyond the stored ones of a code's day are counted (exaroutes.codes.rollups writes, exaroutes.codes.analytics reads)
+#: where referrer hosts beyond the stored ones of a code's day are counted
+#: (exaroutes.codes.rollups writes, exaroutes.codes.analytics reads)
 OTHER = "other"
 
 

@@ -1,11 +1,11 @@
 """`GET /r/{short_id}` and every route under `/r/`: the hot path. One (cached) lookup, one insert, one response.
 
-`dispatch.py` hands scans to `scan_view` in front of the router (same subscribers, same exception
-views, the same route factory). Every route here gets its code from the one scan gate (`gate.py`, a route factory: unknown, switched
-off, expired, capped, password, decryption), so the views only decide what to answer. The
-enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`) live in their own
-modules, the folding into scans and rollups in `exaroutes.codes.fold`; `password.py` is the
-password form, `contact.py` the vCard download.
+`dispatch.py` hands scans to `scan_view` in front of the router (same subscribers, same exception views, the
+same route factory). Every route here gets its code from the one scan gate (`gate.py`, a route factory:
+unknown, switched off, expired, capped, password, decryption), so the views only decide what to answer. The
+enrichment (`enrich.py`, `record.py`) and the durable write (`writer.py`) live in their own modules, the
+folding into scans and rollups in `exaroutes.codes.fold`; `password.py` is the password form, `contact.py`
+the vCard download.
 """
 import logging
 import secrets
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def can_be_sent(response):
     """Could a server send these headers? PEP 3333 allows Latin-1 only, and a line break would end the
     header early; waitress would fail *after* the scan was recorded (B3 of the 2026-12 review)."""
-    for name, value in response.headerlist:
+    for _name, value in response.headerlist:
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:

@@ -104,7 +104,8 @@ def country_of_address(address):
 
 
 def header_country(value):
-    """A proxy's country header (Cloudflare's CF-IPCountry): two letters, but XX (unknown) and T1 (Tor) are not countries."""
+    """A proxy's country header (Cloudflare's CF-IPCountry): two letters,
+    but XX (unknown) and T1 (Tor) are not countries."""
     value = (value or "").strip().upper()
     if len(value) == 2 and value.isascii() and value.isalpha() and value not in ("XX", "T1"):
         return value

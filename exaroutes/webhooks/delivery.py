@@ -87,7 +87,8 @@ def claim(engine, config, limit=CLAIM_BATCH):
         # One statement: the write lock (SQLite) or row locks (PostgreSQL, which re-checks `due`
         # on rows another worker just claimed) are taken before anything is read.
         claimed = connection.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id.in_(candidates.correlate(None).scalar_subquery()), due(now))
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(candidates.correlate(None).scalar_subquery()), due(now))
             .values(leased_until=now + config.lease, lease_token=token)).rowcount
         if not claimed:
             return []

@@ -36,7 +36,8 @@ SELECT {code_expr},
        (ARRAY['US','DE','FR','GB','JP','BR','IN','ES','IT','unknown'])[1 + floor(random() * 10)::int],
        (ARRAY['mobile','mobile','mobile','tablet','desktop'])[1 + floor(random() * 5)::int],
        (ARRAY['iOS','Android','Windows','Mac OS X','Linux'])[1 + floor(random() * 5)::int],
-       (ARRAY['Mobile Safari','Chrome Mobile','Chrome','Firefox','Edge','Samsung Internet'])[1 + floor(random() * 6)::int],
+       (ARRAY['Mobile Safari','Chrome Mobile','Chrome','Firefox','Edge','Samsung Internet'])
+           [1 + floor(random() * 6)::int],
        (ARRAY[NULL,NULL,NULL,'news.example.org','mail.example.com','t.co'])[1 + floor(random() * 6)::int],
        md5((g % {visitors})::text)
 FROM generate_series(1, {count}) AS g
@@ -95,7 +96,7 @@ def measure_api(key, short_id, requests):
     samples = []
     for i in range(requests + 10):
         started = time.perf_counter()
-        body = urllib.request.urlopen(request).read()
+        urllib.request.urlopen(request).read()
         if i >= 10:                      # the first requests warm caches and connections
             samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples), statistics.quantiles(samples, n=20)[18]

@@ -99,7 +99,7 @@ def main():
     print("| luma diff | family | foreground | background | WCAG ratio | clean | "
           + " | ".join(READERS) + " | pooled |")
     print("|---|---|---|---|---|---|" + "---|" * len(READERS) + "---|")
-    for difference, family, foreground, background in pairs():
+    for _difference, family, foreground, background in pairs():
         passed = dict.fromkeys(READERS, 0)
         clean_ok = 0
         for url in URLS:

@@ -6,7 +6,8 @@ choice (BENCHMARKS.md "Encoders"). Run by hand:
 
 Payloads: every case of tests/datatype_cases.py (what the eight data types write) plus the non-ASCII
 cases of the readers review (shared/reports/2026-12-readers-review.md, B) that the tables lack
-(texts in eight scripts, an EPC transfer, a German URL, a long Latin-1 text), at L, M, Q and H, no boost. Candidates for non-ASCII payloads, all UTF-8:
+(texts in eight scripts, an EPC transfer, a German URL, a long Latin-1 text), at L, M, Q and H, no
+boost. Candidates for non-ASCII payloads, all UTF-8:
 - zint + ECI: zxing-cpp's writer with eci="UTF8" (mixed numeric/alphanumeric/byte segments after the ECI);
 - segno + ECI: segno.make_qr(encoding="utf-8", eci=True) (one byte segment after the ECI);
 - qrcode: UTF-8 bytes, no ECI (qrcode 8.2 cannot write one; what the service wrote before).
@@ -29,7 +30,8 @@ LEVELS = "LMQH"
 REVIEW_CASES = [
     "café", "Grüße aus Köln, ça va? Ñandú £5 ©", "東京タワーへようこそ", "https://example.de/über/straße",
     "مرحبا بكم في القاهرة", "שלום עולם 123", "안녕하세요 서울", "你好，北京欢迎你", "Привет, мир! Γειά σου",
-    "👨‍👩‍👧 🇩🇪 🎉", "Cafe\u0301 nai\u0308ve", "BCD\n002\n1\nSCT\n\nWikimedia Fördergesellschaft\nDE33100205000001194700",
+    "👨‍👩‍👧 🇩🇪 🎉", "Cafe\u0301 nai\u0308ve",
+    "BCD\n002\n1\nSCT\n\nWikimedia Fördergesellschaft\nDE33100205000001194700",
     "BCD\n002\n1\nSCT\n\nZoë Łukasz 東京 🎉\nAT611904300234573201\nEUR999999999.99\n\nRF18539007547034",
     "Grüße " * 150, "東" * 984,
 ]

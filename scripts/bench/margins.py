@@ -75,7 +75,9 @@ def main():
                         degraded[name] += ok
         pooled = sum(degraded.values()) / (18 * len(URLS) * len(SHAPES) * len(READERS))
         fmt = lambda counts, total: " ".join(f"{r} {counts[r]}/{total}" for r in READERS)  # noqa: E731
-        print(f"| {margin} | {fmt(served, n)} | {fmt(busy, n)} | {fmt(degraded, 18 * len(URLS) * len(SHAPES))} | {100 * pooled:.0f}% |",
+        degraded_total = 18 * len(URLS) * len(SHAPES)
+        print(f"| {margin} | {fmt(served, n)} | {fmt(busy, n)} | {fmt(degraded, degraded_total)} "
+              f"| {100 * pooled:.0f}% |",
               flush=True)
     print(f"\n({time.perf_counter() - started:.0f} s)")
 

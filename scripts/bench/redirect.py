@@ -431,7 +431,8 @@ def report(rows, args):
         ratios.setdefault((c, label), []).append((of_bare, of_yourls, result))
         print(f"| {r} | {c} | {label} | {result['rps']:.0f} | {of_bare:.0f}% | "
               f"{'-' if of_yourls is None else f'{of_yourls:.2f}'} | {result['p50']} | {result['p99']} | "
-              f"{result['non3xx']} | {result.get('rows-3xx', '-')} | {result['cpu web']:.0f} | {result['cpu worker']:.0f} "
+              f"{result['non3xx']} | {result.get('rows-3xx', '-')} | {result['cpu web']:.0f} | "
+              f"{result['cpu worker']:.0f} "
               f"| {result['cpu db']:.0f} | {result['load']:.2f} |")
     print()
     print("| conns | server | median % of bare | median x YOURLS | median p50 | worst p99 | smallest rows - 3xx |")
@@ -448,7 +449,8 @@ def report(rows, args):
         if label.endswith(ROUTED) and (c, label[:-len(ROUTED)]) in ratios:
             plain = ratios[(c, label[:-len(ROUTED)])]
             rps = statistics.median(v[2]["rps"] for v in values) / statistics.median(v[2]["rps"] for v in plain)
-            cpu = (statistics.median(v[2]["cpu web"] for v in values), statistics.median(v[2]["cpu web"] for v in plain))
+            cpu = (statistics.median(v[2]["cpu web"] for v in values),
+                   statistics.median(v[2]["cpu web"] for v in plain))
             print(f"{c} conns, {label}: {100 * rps:.1f}% of the plain code's median req/s; web CPU "
                   f"{cpu[0]:.0f} vs {cpu[1]:.0f} µs/request")
 

@@ -1,11 +1,12 @@
 """CPU time of one scan through the whole WSGI app, without waitress and wrk, comparing two trees in one run.
 
 The wrk benchmark (redirect.py) measures what a client sees, but on a shared 2-core machine its numbers
-swing with the other processes' load. This one calls the app (edge middleware, scan dispatch, view,
-the scan's INSERT; the folder thread folds in the background) in one thread, `--requests` counted scans of one code on a fresh SQLite file with
-development.ini's settings (access log at INFO, written to /dev/null), and reports the process CPU
-time (all threads, the folder's included) and the wall time per scan. `--compare-ref REF` runs the same in a child process with the
-`exaroutes/` package of git REF first on PYTHONPATH, alternating with this tree, `--rounds` times.
+swing with the other processes' load. This one calls the app (edge middleware, scan dispatch, view, the
+scan's INSERT; the folder thread folds in the background) in one thread, `--requests` counted scans of one
+code on a fresh SQLite file with development.ini's settings (access log at INFO, written to /dev/null), and
+reports the process CPU time (all threads, the folder's included) and the wall time per scan. `--compare-ref
+REF` runs the same in a child process with the `exaroutes/` package of git REF first on PYTHONPATH,
+alternating with this tree, `--rounds` times.
 
 Usage: .venv/bin/python scripts/bench/scan_cpu.py [--requests 3000] [--rounds 3] [--compare-ref 693e118]
        [--method HEAD]

@@ -92,7 +92,7 @@ def test_rollups_agree_with_raw_rows(testapp, auth, committed, set_now):
     scan(testapp, other_id, "8.8.8.8", IPHONE)                  # another code's scan never leaks in
 
     for days in (1, 2, 7, 30):
-        def check(db):
+        def check(db, days=days):
             code = code_by_short_id(db, short_id)
             result = code_analytics(db, code, days, today.date())
             total, unique, per_day, breakdowns = raw_analytics(

@@ -294,8 +294,8 @@ class BrokenRenderer:
 def test_a_renderer_bug_fails_the_item_instead_of_looping(testapp, auth, queue, committed, app, monkeypatch):
     monkeypatch.setitem(app.registry["renderers"], "broken", BrokenRenderer())
     workspace_id = committed(lambda db: db.scalar(select(ApiKey.workspace_id)))
-    job = committed(lambda db: create_job(db, app.registry.settings, workspace_id, [{"data": "https://example.com/", "returnType": "broken"},
-                                                             {"data": "https://example.com/ok"}]))
+    items = [{"data": "https://example.com/", "returnType": "broken"}, {"data": "https://example.com/ok"}]
+    job = committed(lambda db: create_job(db, app.registry.settings, workspace_id, items))
     app.registry["tasks"]["bulk.slice"](job.id, 0, 2)
     drain(queue)
     status = status_of(testapp, auth, job.bulk_id)

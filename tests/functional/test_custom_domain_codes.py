@@ -112,7 +112,8 @@ def test_other_routes_under_r_follow_the_host_rule(testapp, auth, domain):
 def test_the_host_decision_costs_no_query(dbengine, app_settings, auth, dns_server):
     """The code cache holds the code's domain: warm scans decide the host without reading `domains`
     (an app whose caches outlive the test, so a slow machine cannot make it flaky)."""
-    testapp = webtest.TestApp(main({}, dbengine=dbengine, **{**app_settings, "exaroutes.scan.code_cache_seconds": "600"}),
+    settings = {**app_settings, "exaroutes.scan.code_cache_seconds": "600"}
+    testapp = webtest.TestApp(main({}, dbengine=dbengine, **settings),
                               extra_environ={"HTTP_HOST": "localhost"})
     add_verified_domain(testapp, auth, dns_server, HOST)
     mine = create(testapp, auth, domain=HOST).json["id"]

@@ -22,7 +22,8 @@ REDIRECTS = [
 
 #: a change through PUT: (type, first data, new `data`, new canonical `destination`, what the scan then answers)
 UPDATES = [
-    ("email", "old@example.com", {"to": "new@example.com", "subject": "Re: x"}, "mailto:new@example.com?subject=Re%3A%20x"),
+    ("email", "old@example.com", {"to": "new@example.com", "subject": "Re: x"},
+     "mailto:new@example.com?subject=Re%3A%20x"),
     ("phone", "+1 555 0100", "+1 555 0199", "tel:+15550199"),
     ("sms", {"number": "123"}, {"number": "456", "message": "Hello, world"}, "sms:456?body=Hello%2C%20world"),
     ("geo", {"latitude": 1, "longitude": 2}, {"latitude": 3.5, "longitude": -4.25}, "geo:3.5,-4.25"),
@@ -47,7 +48,8 @@ def assert_safe_content_page(page):
     """Phone-sized HTML, our own script only: no inline code, CSP `script-src 'self'`."""
     assert page.content_type == "text/html" and page.headers["Cache-Control"] == "no-store"
     csp = page.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1]
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
     assert scripts == [(' src="/assets/copy.js" defer', "")]
     assert 'name="viewport"' in page.text and "http://" not in page.text and "https://" not in page.text
@@ -146,7 +148,8 @@ def test_put_data_or_destination_changes_the_scan_not_the_image(testapp, auth, d
     ("sms", {"number": "123"}, "sms:123?subject=x"),
     ("geo", {"latitude": 1, "longitude": 2}, "geo:91,0"),
     ("wifi", {"ssid": "a", "encryption": "nopass"}, "WIFI:T:WPA;S:a;;"),
-    ("vcard", {"firstName": "A", "lastName": "B"}, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:B;A;;;\r\nX-SPY:1\r\nEND:VCARD\r\n"),
+    ("vcard", {"firstName": "A", "lastName": "B"},
+     "BEGIN:VCARD\r\nVERSION:3.0\r\nN:B;A;;;\r\nX-SPY:1\r\nEND:VCARD\r\n"),
     ("vcard", {"firstName": "A", "lastName": "B"}, {"firstName": "C"}),
 ])
 def test_put_with_a_bad_destination_is_422_naming_it_and_changes_nothing(testapp, auth, data_type, first,

@@ -201,7 +201,8 @@ def test_two_web_processes_and_two_workers(deployment):
             web.signal(signal.SIGTERM)
             exits.append(web.wait(30))
             again = Process(f"web{index}-again", [str(BIN / "pserve"), deployment["ini"]],
-                            deployment["tmp"] / f"web{index}-again.log", {**deployment["env"], "EXAROUTES_PORT": str(port)})
+                            deployment["tmp"] / f"web{index}-again.log",
+                            {**deployment["env"], "EXAROUTES_PORT": str(port)})
             deployment["processes"].append(again)
             wait_until_ready(again, port)
             time.sleep(0.5)      # haproxy sees it up (rise 2 x 100 ms) before the next one goes

@@ -121,7 +121,8 @@ def test_unexpected_error_is_json_500_logged_without_the_key(testapp, auth, api_
 
 
 def test_request_id_is_echoed_or_generated(testapp, auth):
-    assert testapp.get("/api/qr/codes", headers={**auth, "X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
+    echoed = testapp.get("/api/qr/codes", headers={**auth, "X-Request-Id": "abc-123"})
+    assert echoed.headers["X-Request-Id"] == "abc-123"
     generated = testapp.get("/api/qr/codes", headers=auth).headers["X-Request-Id"]
     assert len(generated) >= 16
     assert testapp.get("/nope", status=404).headers["X-Request-Id"]

@@ -90,7 +90,8 @@ def test_hostile_timestamps_are_201_or_422(client, auth, moment):
     response = send_json(client, auth, "POST", "/api/qr/codes", {"data": "https://example.com/", "returnType": "svg",
                                                                  "expiresAt": moment})
     check_api_answer(response, {201, 422})
-    bulk = send_json(client, auth, "POST", "/api/qr/codes/bulk", [{"data": "https://example.com/", "expiresAt": moment}])
+    bulk = send_json(client, auth, "POST", "/api/qr/codes/bulk",
+                     [{"data": "https://example.com/", "expiresAt": moment}])
     check_api_answer(bulk, {202, 422})
 
 

@@ -1,6 +1,5 @@
 """Logos are hostile input: only real PNG/JPEG, at most 1 MiB, dimensions checked before decoding."""
 import base64
-import io
 import os
 
 import pytest
