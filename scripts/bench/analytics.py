@@ -8,24 +8,23 @@ phase the API call is timed (sequential requests to a production.ini server), ne
 aggregation the analytics used before rollups (the same numbers from `scans`), as a baseline.
 
 Usage: .venv/bin/python scripts/bench/analytics.py [--scans 1000000] [--workspace-scans 10000000] [--requests 200]
+Smallest run (a few seconds): --scans 10000 --workspace-scans 20000 --other-codes 10 --requests 20
 Needs PostgreSQL at 127.0.0.1:5432 (trust auth). Port 7673.
 """
 import argparse
+import contextlib
 import datetime
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 
-import psycopg
 from sqlalchemy import text
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from redirect import ADMIN_URL, BIN, ROOT, app_ini, seed_code, stop, wait_for  # noqa: E402
+from harness import environment, migrated_database, postgres_database, serve, write_ini  # noqa: E402
 
 PORT = 7673
 
@@ -113,39 +112,38 @@ def measure_raw(engine, code_id, runs=5):
     return statistics.median(samples)
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def seed(engine, scans, first_code, code_expr, visitors):
+    """`scans` raw scans of the codes `code_expr` names, then their rollups, as the live pipeline leaves them."""
+    with engine.begin() as connection:
+        timed("raw scans", lambda: connection.execute(text(SEED_SCANS.format(
+            code_expr=code_expr, visitors=visitors, count=scans)), {"now": now()}))
+        timed("rollups", lambda: (connection.execute(text(BUILD_ROLLUPS), {"first_code": first_code}),
+                                  connection.execute(text(BUILD_UNIQUES), {"first_code": first_code})))
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scans", type=int, default=1_000_000)
     parser.add_argument("--workspace-scans", type=int, default=10_000_000)
     parser.add_argument("--other-codes", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
-    name = f"exaroutes_bench_{uuid.uuid4().hex[:8]}"
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    workdir = tempfile.mkdtemp(prefix="exaroutes-bench-")
+    args = parser.parse_args(argv)
     results = []
-    server = None
-    try:
-        engine, key = seed_code(url, PORT)
+    with contextlib.ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="exaroutes-bench-"))
+        url = stack.enter_context(postgres_database())
+        engine, key = migrated_database(url)
+        stack.callback(engine.dispose)
         with engine.begin() as connection:
             workspace_id = connection.scalar(text("SELECT id FROM workspaces WHERE name = 'bench'"))
             [(big_id, big_short)] = insert_codes(connection, workspace_id, 1)
         print(f"phase 1: one code with {args.scans:,} scans", flush=True)
-        with engine.begin() as connection:
-            timed("raw scans", lambda: connection.execute(text(SEED_SCANS.format(
-                code_expr=big_id, visitors=args.scans // 3, count=args.scans)), {"now": now()}))
-            timed("rollups", lambda: (connection.execute(text(BUILD_ROLLUPS), {"first_code": big_id}),
-                                      connection.execute(text(BUILD_UNIQUES), {"first_code": big_id})))
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-        ini = app_ini("production.ini", url, PORT, 32, workdir)
-        env = dict(os.environ, EXAROUTES_DATABASE_URL=url, EXAROUTES_SECRET="bench")
-        with open(os.path.join(workdir, "server.log"), "w") as log:
-            server = subprocess.Popen([os.path.join(BIN, "pserve"), ini], stdout=log, stderr=log, cwd=ROOT,
-                                      env=env)
-        wait_for(PORT, server)
+        seed(engine, args.scans, big_id, big_id, args.scans // 3)
+        ini = write_ini(os.path.join(workdir, "bench.ini"), {"sqlalchemy.url": url}, source="production.ini",
+                        port=PORT)
+        stack.enter_context(serve(ini, PORT, environment(EXAROUTES_DATABASE_URL=url, EXAROUTES_SECRET="bench")))
         p50, p95 = measure_api(key, big_short, args.requests)
         results.append((f"code with {args.scans:,} scans (workspace {args.scans:,})", p50, p95,
                         measure_raw(engine, big_id)))
@@ -155,14 +153,9 @@ def main():
         print(f"phase 2: {args.other_codes:,} more codes with {per_code:,} scans each", flush=True)
         with engine.begin() as connection:
             others = insert_codes(connection, workspace_id, args.other_codes)
-            first, last = others[0][0], others[-1][0]
-            timed("raw scans", lambda: connection.execute(text(SEED_SCANS.format(
-                code_expr=f"{first} + (g % {last - first + 1})", visitors=rest // 3, count=rest)),
-                {"now": now()}))
-            timed("rollups", lambda: (connection.execute(text(BUILD_ROLLUPS), {"first_code": first}),
-                                      connection.execute(text(BUILD_UNIQUES), {"first_code": first})))
+        first, last = others[0][0], others[-1][0]
+        seed(engine, rest, first, f"{first} + (g % {last - first + 1})", rest // 3)
         with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
             total = connection.scalar(text("SELECT COUNT(*) FROM scans"))
             rollup_rows = connection.scalar(text("SELECT COUNT(*) FROM scan_rollups"))
         p50, p95 = measure_api(key, big_short, args.requests)
@@ -171,12 +164,6 @@ def main():
         p50, p95 = measure_api(key, others[0][1], args.requests)
         results.append((f"code with {per_code:,} scans (workspace {total:,})", p50, p95,
                         measure_raw(engine, others[0][0])))
-        engine.dispose()
-    finally:
-        if server is not None:
-            stop(server)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"{args.requests} sequential requests each, days=90, production.ini (PostgreSQL), "
           f"{rollup_rows:,} rollup rows in all")
     print("| analytics of | p50 | p95 | raw-row aggregation (old way), median |")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import webtest  # noqa: E402
 
 from exaroutes import main  # noqa: E402
-from benchdb import migrated_database  # noqa: E402
+from harness import migrated_database  # noqa: E402
 
 
 def items_and_csv(rows):

@@ -14,7 +14,7 @@ import time
 import webtest
 
 from exaroutes import main
-from benchdb import migrated_database
+from harness import migrated_database
 
 
 def build(database_url, engine, storage, limits):

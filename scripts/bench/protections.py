@@ -17,7 +17,7 @@ import webtest
 from exaroutes import main
 from exaroutes.protections.encryption import decrypt_text, encrypt_text
 from exaroutes.protections.passwords import hash_password, verify_password
-from benchdb import migrated_database
+from harness import migrated_database
 
 KINDS = {
     "plain (baseline)": {},

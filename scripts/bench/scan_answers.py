@@ -22,7 +22,7 @@ from pyramid.request import Request
 
 from exaroutes import main
 from exaroutes.models import QrCode
-from benchdb import migrated_database
+from harness import migrated_database
 
 CODES = {
     "url": "https://example.com/spring",

@@ -13,10 +13,12 @@ Printed: seconds and scans/s per phase, outbox rows and their body size, deliver
 
 Usage: .venv/bin/python scripts/bench/webhook_burst.py [--scans 10000] [--backend sqlite|postgresql]
        [--threads 32] [--workers 2]
+Smallest run (a few seconds): --scans 200
 Needs PostgreSQL at 127.0.0.1:5432 (trust auth) for --backend postgresql.
 """
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import os
 import shutil
@@ -33,8 +35,8 @@ from exaroutes.models import QrCode, WebhookDelivery
 from exaroutes.webhooks.delivery import dispatch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchdb import migrated_database  # noqa: E402
-from redirect import ADMIN_URL, Receiver, fresh_postgres  # noqa: E402
+from harness import migrated_database, postgres_database  # noqa: E402
+from redirect import Receiver  # noqa: E402
 
 
 def scans_of(code, count, salt):
@@ -61,21 +63,20 @@ def deliver_all(registry, workers):
     return time.perf_counter() - started, attempts
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scans", type=int, default=10_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="exaroutes-webhook-burst-")
-    database = None
+    database = contextlib.ExitStack()
     try:
         if args.backend == "sqlite":
             url = f"sqlite:///{workdir}/bench.sqlite"
         else:
-            database = fresh_postgres()
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+            url = database.enter_context(postgres_database())
         engine, key = migrated_database(url)
         app = make_app({}, dbengine=engine, **{
             "sqlalchemy.url": url, "exaroutes.secret": "bench", "exaroutes.jobs.url": f"sqlite:///{workdir}/jobs.sqlite",
@@ -102,10 +103,7 @@ def main():
                            if args.backend == "postgresql" else None)
         load = os.getloadavg()[0]
     finally:
-        if database:
-            import psycopg
-            with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        database.close()
         shutil.rmtree(workdir, ignore_errors=True)
     n = args.scans
     print(f"{args.backend}, {n} scans from {args.threads} threads, {args.workers} delivery threads, "

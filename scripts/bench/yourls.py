@@ -19,6 +19,10 @@ import time
 import urllib.parse
 import urllib.request
 
+from harness import running
+
+INSTALL = "apt-get install php-fpm php-mysql php-mbstring nginx-light mariadb-server"
+
 NGINX = """worker_processes 2;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
@@ -83,7 +87,7 @@ def available(source):
         return "no --yourls source given"
     missing = [name for name, found in (("php-fpm", php_fpm()), ("nginx", shutil.which("nginx")),
                                         ("mysql", shutil.which("mysql"))) if not found]
-    return f"missing {', '.join(missing)}" if missing else None
+    return f"missing {', '.join(missing)} ({INSTALL})" if missing else None
 
 
 def export(source, target):
@@ -114,27 +118,6 @@ def ensure_mariadb():
     raise SystemExit("MariaDB did not start")
 
 
-def wait_for_socket(path, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("php-fpm did not start")
-        time.sleep(0.1)
-
-
-def wait_for_http(port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"YOURLS on {port} did not answer")
-
-
 def click_rows(database):
     """(log rows, clicks of every link): what YOURLS has recorded so far."""
     out = subprocess.run(["mysql", "-uroot", "-N", "-e",
@@ -142,6 +125,21 @@ def click_rows(database):
                           f"(SELECT COALESCE(SUM(clicks), 0) FROM {database}.yourls_url)"],
                          check=True, capture_output=True, text=True).stdout.split()
     return int(out[0]), int(out[1])
+
+
+@contextlib.contextmanager
+def mariadb_database(database):
+    """A fresh MariaDB database named `database`, dropped afterwards (and the server stopped again if
+    this started it)."""
+    started_db = ensure_mariadb()
+    mysql(f"DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database} CHARACTER SET utf8mb4")
+    try:
+        yield database
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            mysql(f"DROP DATABASE IF EXISTS {database}")
+        if started_db:
+            subprocess.run(["mysqladmin", "shutdown"], capture_output=True)
 
 
 @contextlib.contextmanager
@@ -156,51 +154,21 @@ def yourls_server(source, port, workdir):
     with open(os.path.join(root, "user", "config.php"), "w") as f:
         f.write(CONFIG.format(database=database, port=port, cookie=os.urandom(16).hex(), password=password))
     subprocess.run(["chown", "-R", "www-data:www-data", root], check=True)
-    started_db = ensure_mariadb()
-    mysql(f"DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database} CHARACTER SET utf8mb4")
     for name, text in (("nginx.conf", NGINX), ("php-fpm.conf", FPM)):
         with open(os.path.join(work, name), "w") as f:
             f.write(text.format(work=work, port=port, root=root))
     for directory in (workdir, work):       # php-fpm's children (www-data) and nginx's workers read it
         os.chmod(directory, 0o755)
-    fpm = subprocess.Popen([php_fpm(), "-F", "-y", os.path.join(work, "php-fpm.conf")],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    nginx = subprocess.Popen(["nginx", "-c", os.path.join(work, "nginx.conf"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_socket(os.path.join(work, "php-fpm.sock"), fpm)
-        wait_for_http(port)
+    socket = os.path.join(work, "php-fpm.sock")
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mariadb_database(database))
+        fpm = stack.enter_context(running([php_fpm(), "-F", "-y", os.path.join(work, "php-fpm.conf")],
+                                          log=os.path.join(work, "php-fpm.out"), ready=lambda: os.path.exists(socket)))
+        nginx = stack.enter_context(running(["nginx", "-c", os.path.join(work, "nginx.conf"), "-g", "daemon off;"],
+                                            log=os.path.join(work, "nginx.out"), port=port))
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/admin/install.php",
                                                       data=b"install=1")).read()
         query = urllib.parse.urlencode({"action": "shorturl", "keyword": "bench1", "url": "https://example.com/bench",
                                         "username": "bench", "password": password, "format": "json"})
         urllib.request.urlopen(f"http://127.0.0.1:{port}/yourls-api.php?{query}").read()
         yield "/bench1", database, [fpm.pid, nginx.pid]
-    finally:
-        for process in (nginx, fpm):
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        with contextlib.suppress(subprocess.CalledProcessError):
-            mysql(f"DROP DATABASE IF EXISTS {database}")
-        if started_db:
-            subprocess.run(["mysqladmin", "shutdown"], capture_output=True)
-
-
-def tree_cpu_seconds(pids):
-    """CPU seconds used so far by `pids` and all their descendants (php-fpm children, nginx workers)."""
-    total, todo, seen = 0.0, list(pids), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        with contextlib.suppress(OSError):
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rpartition(")")[2].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                todo.extend(int(child) for child in f.read().split())
-    return total
