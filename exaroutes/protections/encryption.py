@@ -1,6 +1,6 @@
 """Encryption at rest: an encrypted code's `data` and `destination` are Fernet tokens in the database.
 
-The key is derived from EXAROUTES_SECRET with HKDF (its own `info` label, so the same secret can sign
+The key is derived from EXAROUTES_SECRET by `keys.derive_key` (its own `info` label, so the same secret can sign
 forms without the two uses ever sharing a key). Fernet is AES-128-CBC + HMAC-SHA256 from
 `cryptography`: authenticated, so a tampered row fails to decrypt instead of yielding garbage.
 Everything that shows or follows a code reads it through `code_destination` / `code_data`.
@@ -10,13 +10,12 @@ Copies count too: a stored replay of a response (`idempotency_keys.body`), a que
 the same key (`seal` / `encrypt_bytes`), so "encrypted at rest" holds for every table.
 """
 import base64
+import functools
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-KEY_INFO = b"exaroutes code encryption v1"
+from exaroutes.protections.keys import ENCRYPTION_INFO, derive_key
 
 
 class EncryptionUnavailable(Exception):
@@ -31,8 +30,15 @@ def _fernet(settings):
     secret = settings.get("exaroutes.secret") or ""
     if not secret:
         raise EncryptionUnavailable("EXAROUTES_SECRET is not set, so codes cannot be encrypted")
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(secret.encode("utf-8"))
-    return Fernet(base64.urlsafe_b64encode(key))
+    return fernet_for(secret)
+
+
+@functools.lru_cache(maxsize=4)
+def fernet_for(secret):
+    """The Fernet of `secret`, derived once: every encrypted read and write asks for it, and HKDF plus
+    Fernet's set-up cost more than decrypting a short destination. Keyed by the secret itself (a process
+    has one; tests switch between a few), so a changed secret never meets a stale key; never logged."""
+    return Fernet(base64.urlsafe_b64encode(derive_key(secret, ENCRYPTION_INFO)))
 
 
 def can_encrypt(settings):

@@ -2,13 +2,10 @@
 import hashlib
 import hmac
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from exaroutes.protections.keys import SIGNING_INFO, derive_key
 
-#: registry key of the form-signing key (see `exaroutes.protections.includeme`)
+#: registry key of the form-signing key (set by `exaroutes.scan.includeme`)
 SIGNING_KEY = "exaroutes.protections.signing_key"
-
-KEY_INFO = b"exaroutes scan forms v1"
 
 
 def derive_signing_key(settings):
@@ -16,7 +13,7 @@ def derive_signing_key(settings):
     secret = settings.get("exaroutes.secret") or ""
     if not secret:
         return None
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(secret.encode("utf-8"))
+    return derive_key(secret, SIGNING_INFO)
 
 
 def sign(key, *parts):
