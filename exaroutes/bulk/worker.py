@@ -20,11 +20,11 @@ import logging
 import time
 
 import transaction
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, StatementError
 
 from exaroutes.bulk.items import item_design
-from exaroutes.bulk.jobs import job_item, job_json, result_ttl
+from exaroutes.bulk.jobs import item_counts, job_item, job_json, result_ttl
 from exaroutes.clock import utcnow
 from exaroutes.codes.service import new_dynamic_code, remember_logo
 from exaroutes.domains.service import verified_hostnames
@@ -153,8 +153,7 @@ def finish_if_complete(registry, job_id):
         job = dbsession.get(BulkJob, job_id)
         if job is None or job.status not in UNFINISHED:
             return
-        processed, succeeded = dbsession.execute(
-            select(func.count(), func.count(BulkItem.code_id)).where(BulkItem.job_id == job_id)).one()
+        processed, succeeded = item_counts(dbsession, job_id)
         if processed < job.total:
             return
         now = utcnow()

@@ -6,7 +6,7 @@ A locked code keeps scanning as before, but the API answers 409 to every change 
 import argparse
 import sys
 
-from exaroutes.cli.common import load_config, unit_of_work
+from exaroutes.cli.common import load_config, committed_session
 from exaroutes.protections.locks import CodeNotFound, lock_code, unlock_code
 
 
@@ -27,7 +27,7 @@ def main(argv=None):
     args = parse_args(argv)
     settings = load_config(args.config_uri)
     try:
-        with unit_of_work(settings) as dbsession:
+        with committed_session(settings) as dbsession:
             if args.command == "lock":
                 code = lock_code(dbsession, args.id, args.reason)
             else:

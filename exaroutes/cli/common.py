@@ -1,4 +1,4 @@
-"""What every console script needs: the ini's settings, logging, and a committed unit of work."""
+"""What every console script needs: the ini's settings, logging, and a session that commits (`committed_session`)."""
 import contextlib
 
 import transaction
@@ -15,7 +15,7 @@ def load_config(config_uri):
 
 
 @contextlib.contextmanager
-def unit_of_work(settings):
+def committed_session(settings):
     """A session whose work commits when the block ends without an error (and rolls back otherwise)."""
     engine = get_engine(settings)
     tm = transaction.TransactionManager(explicit=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from exaroutes.auth.keys import (
     KeyNotFound, create_key, find_active_key, get_or_create_workspace, revoke_key, rotate_key)
-from exaroutes.cli.common import load_config, unit_of_work
+from exaroutes.cli.common import load_config, committed_session
 from exaroutes.clock import isoformat, utcnow
 from exaroutes.models import ApiKey, Workspace
 
@@ -88,7 +88,7 @@ def main(argv=None):
     args = parse_args(argv)
     settings = load_config(args.config_uri)
     try:
-        with unit_of_work(settings) as dbsession:
+        with committed_session(settings) as dbsession:
             output = COMMANDS[args.command](dbsession, args)
     except KeyNotFound as exc:
         print(f"exaroutes-keys: {exc}", file=sys.stderr)
