@@ -1,12 +1,11 @@
 """Bulk creation (DESIGN.md §1.6): POST a JSON array of create bodies, poll the job, fetch the zip once."""
-from pyramid.response import Response
-
 from exaroutes.api.bodies import CreateBulk
 from exaroutes.api.openapi import responds
 from exaroutes.api.responses import ZIP, bulk_accepted, bulk_status
 from exaroutes.api.service import Service
 from exaroutes.api.validation import parse_json_body
 from exaroutes.auth import API_PERMISSION
+from exaroutes.bulk.archive import archive_response
 from exaroutes.bulk.items import check_items, trial_units
 from exaroutes.domains.service import verified_hostnames
 from exaroutes.bulk.jobs import archive_size, job_json, queue_job, take_archive
@@ -61,11 +60,5 @@ def bulk_result_get(request):
     The archive is deleted in the transaction that serves it."""
     job = request.context
     if request.method == "HEAD":
-        response = Response(content_type="application/zip")
-        response.content_length = archive_size(request.dbsession, job)
-    else:
-        response = Response(body=take_archive(request.dbsession, request.registry.settings, job),
-                            content_type="application/zip")
-    response.content_disposition = f'attachment; filename="bulk-{job.bulk_id}.zip"'
-    response.cache_control = "no-store"
-    return response
+        return archive_response(job, content_length=archive_size(request.dbsession, job))
+    return archive_response(job, take_archive(request.dbsession, request.registry.settings, job))

@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 
+from pyramid.response import Response
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -72,3 +73,16 @@ def build_archive(dbsession, settings, job_id, moment):
             archive.writestr(info, content)
     zipped = out.getvalue()
     return (encrypt_bytes(settings, zipped) if sealed else zipped), len(zipped)
+
+
+def archive_response(job, body=b"", content_length=None):
+    """The zip download of a finished job, as the API and the dashboard both serve it.
+
+    `body` is the archive (`bulk.jobs.take_archive`); a `HEAD` passes no body and the stored size
+    (`bulk.jobs.archive_size`) as `content_length`. Never cached: the archive is served once."""
+    response = Response(body=body, content_type="application/zip")
+    if content_length is not None:
+        response.content_length = content_length
+    response.content_disposition = f'attachment; filename="bulk-{job.bulk_id}.zip"'
+    response.cache_control = "no-store"
+    return response

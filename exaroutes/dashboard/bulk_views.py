@@ -6,10 +6,10 @@ items, queued only after this request's transaction commits.
 """
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
-from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from exaroutes.bulk.archive import archive_response
 from exaroutes.bulk.items import MAX_ITEMS
 from exaroutes.bulk.jobs import job_json, queue_job, take_archive
 from exaroutes.dashboard.bulk_csv import COLUMNS, MAX_SHOWN_ERRORS, MAX_UPLOAD_BYTES, CsvRefused, csv_items
@@ -88,7 +88,4 @@ def bulk_archive_post(request):
         return error_page(request, 410, "Already downloaded",
                           f"The archive of bulk job {job.bulk_id} was already downloaded or has expired: it is "
                           "served once and kept for 7 days. The codes remain; find them in the codes list.")
-    response = Response(body=archive, content_type="application/zip")
-    response.content_disposition = f'attachment; filename="bulk-{job.bulk_id}.zip"'
-    response.cache_control = "no-store"
-    return response
+    return archive_response(job, archive)
