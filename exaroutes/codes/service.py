@@ -55,7 +55,7 @@ def stored_logo(dbsession, workspace_id, reference):
     logo = dbsession.get(CodeLogo, (workspace_id, reference))
     if logo is None:
         return None
-    return data_uri("image/png", logo.image)
+    return data_uri(PngRenderer.media_type, logo.image)   # encoded by PngRenderer (remember_logo)
 
 
 def create_dynamic_code(dbsession, registry, settings, workspace_id, design, prefix="", options=None, routing=None,
