@@ -139,7 +139,7 @@ def analytics_object():
         field(colander.Integer(), "totalScans", **count), field(colander.Integer(), "uniqueScans", **count),
         colander.SchemaNode(colander.Sequence(), day, name="timeseries",
                             description="exactly `days` entries, oldest first, zero-filled"),
-        *(ranking(name, key) for name, (_, key) in BREAKDOWNS.items()),
+        *(ranking(name, key) for name, key in BREAKDOWNS.items()),
         route_counts("rules", "index", colander.Integer(), "scans sent by each rule (index in `rules`)"),
         route_counts("variants", "name", colander.String(), "scans sent to each variant"))
 

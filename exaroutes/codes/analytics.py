@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from exaroutes.clock import utcnow
 from exaroutes.models import ScanRollup
 from exaroutes.codes.fold import catch_up
-from exaroutes.models.rollup import OTHER
+from exaroutes.models.rollup import DIMENSIONS, OTHER
 
-#: result key -> (rollup dimension, the key each entry names its value with)
-BREAKDOWNS = {"countries": ("country", "country"), "devices": ("device", "device"), "os": ("os", "os"),
-              "browsers": ("browser", "browser"), "referrers": ("referrer", "referrer")}
+#: result key -> the rollup dimension it reports, which is also the key each entry names its value with
+#: (`"countries": [{"country": "DE", "scans": 3}]`)
+BREAKDOWNS = {name: dimension for dimension, name in DIMENSIONS.items()}
 #: the breakdowns whose values come from clients (the Referer header): cut to the top N + `other`
 OPEN_ENDED = ("referrers",)
 DEFAULT_TOP = 10
@@ -77,8 +77,8 @@ def code_analytics(dbsession, code, days, today=None, top=DEFAULT_TOP):
         "timeseries": [{"date": (first_day + datetime.timedelta(days=i)).isoformat(),
                         "scans": per_day.get(first_day + datetime.timedelta(days=i), 0)} for i in range(days)],
     }
-    for name, (dimension, key) in BREAKDOWNS.items():
+    for name, dimension in BREAKDOWNS.items():
         counts = by_dimension.get(dimension, {})
-        result[name] = top_and_other(counts, key, top) if name in OPEN_ENDED else ranked(counts, key)
+        result[name] = top_and_other(counts, dimension, top) if name in OPEN_ENDED else ranked(counts, dimension)
     result.update(route_breakdowns(code, by_dimension))
     return result

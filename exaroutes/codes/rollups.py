@@ -67,8 +67,8 @@ def rollup_counts(scans):
         counts[key + ("scans", "")] += 1
         if unique:
             counts[key + ("unique", "")] += 1
-        for dimension, field in DIMENSIONS.items():
-            counts[key + (dimension, scan.get(field) or UNKNOWN)] += 1
+        for dimension in DIMENSIONS:
+            counts[key + (dimension, scan.get(dimension) or UNKNOWN)] += 1
         for dimension, field in ROUTES.items():
             if scan.get(field) is not None:
                 counts[key + (dimension, str(scan[field]))] += 1

@@ -38,7 +38,7 @@ def code_page(request, code, days=30, values=None, errors=None, status=200, rout
     # Open-ended breakdowns (referrers) are already cut to the top N + `other`: shown whole, like the API.
     breakdowns = {name: breakdown_chart(analytics.get(name, []), key,
                                         limit=None if name in OPEN_ENDED else 8)
-                  for name, (_, key) in BREAKDOWNS.items()}
+                  for name, key in BREAKDOWNS.items()}
     short_url = redirect_url(settings, code.short_id, code.domain)
     response = render_to_response(template("code.jinja2"), {
         "code": code, "destination": destination, "redirect_url": short_url,

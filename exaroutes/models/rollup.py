@@ -14,9 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exaroutes.models.meta import Base
 
-#: rollup dimension -> the scan field it counts (`scans` and `unique` are counted separately)
-DIMENSIONS = {"country": "country", "device": "device", "os": "os", "browser": "browser",
-              "referrer": "referrer"}
+#: rollup dimension (= the scan field it counts) -> the analytics breakdown that reports it
+#: (exaroutes.codes.analytics.BREAKDOWNS derives from this); `scans` and `unique` are counted separately
+DIMENSIONS = {"country": "countries", "device": "devices", "os": "os", "browser": "browsers",
+              "referrer": "referrers"}
+#: what a scan records when it cannot tell (no user agent, a private address) and what the rollups
+#: count a missing value as
 UNKNOWN = "unknown"
 #: where referrer hosts beyond the stored ones of a code's day are counted
 #: (exaroutes.codes.rollups writes, exaroutes.codes.analytics reads)

@@ -11,6 +11,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exaroutes.models.meta import Base, BigId
+from exaroutes.models.rollup import UNKNOWN
 
 
 class Scan(Base):
@@ -20,7 +21,7 @@ class Scan(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code_id: Mapped[int] = mapped_column(ForeignKey("qr_codes.id"))
     scanned_at: Mapped[datetime.datetime] = mapped_column(DateTime)
-    country: Mapped[str] = mapped_column(String(16), default="unknown")
+    country: Mapped[str] = mapped_column(String(16), default=UNKNOWN)
     device: Mapped[str | None] = mapped_column(String(16))
     os: Mapped[str | None] = mapped_column(String(64))
     browser: Mapped[str | None] = mapped_column(String(64))
@@ -45,7 +46,7 @@ class PendingScan(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code_id: Mapped[int] = mapped_column(Integer)
     scanned_at: Mapped[datetime.datetime] = mapped_column(DateTime)
-    country: Mapped[str] = mapped_column(String(16), default="unknown")
+    country: Mapped[str] = mapped_column(String(16), default=UNKNOWN)
     device: Mapped[str | None] = mapped_column(String(16))
     os: Mapped[str | None] = mapped_column(String(64))
     browser: Mapped[str | None] = mapped_column(String(64))

@@ -19,7 +19,7 @@ import iptocc
 import ua_parser
 from crawlerdetect import CrawlerDetect
 
-UNKNOWN = "unknown"
+from exaroutes.models.rollup import UNKNOWN
 #: operating systems whose devices are desktops or laptops (ua-parser's `os.family` names)
 DESKTOP_OS = frozenset({"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Chrome OS", "FreeBSD",
                         "OpenBSD", "NetBSD", "Debian", "Mint", "Arch Linux", "Gentoo", "Solaris"})
