@@ -14,12 +14,12 @@ from exaroutes.models.meta import Base, BigId
 from exaroutes.models.rollup import UNKNOWN
 
 
-class Scan(Base):
-    __tablename__ = "scans"
-    __table_args__ = (Index("ix_scans_code_scanned", "code_id", "scanned_at"),)
+class ScanColumns:
+    """The columns of a scan, declared once: `pending_scans` and `scans` hold the same rows (the fold
+    moves each from one into the other), so a column added to one is added to both. `code_id` differs
+    (a foreign key only in `scans`: see PendingScan), so each table declares it."""
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    code_id: Mapped[int] = mapped_column(ForeignKey("qr_codes.id"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-2)
     scanned_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     country: Mapped[str] = mapped_column(String(16), default=UNKNOWN)
     device: Mapped[str | None] = mapped_column(String(16))
@@ -32,7 +32,14 @@ class Scan(Base):
     variant: Mapped[str | None] = mapped_column(String(64))
 
 
-class PendingScan(Base):
+class Scan(ScanColumns, Base):
+    __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_code_scanned", "code_id", "scanned_at"),)
+
+    code_id: Mapped[int] = mapped_column(ForeignKey("qr_codes.id"), sort_order=-1)
+
+
+class PendingScan(ScanColumns, Base):
     """An answered scan not yet folded into `scans` and the rollups: the redirect's only write.
 
     The same columns as `Scan`, and no index but the key, so the insert on the hot path stays cheap.
@@ -43,15 +50,4 @@ class PendingScan(Base):
     """
     __tablename__ = "pending_scans"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    code_id: Mapped[int] = mapped_column(Integer)
-    scanned_at: Mapped[datetime.datetime] = mapped_column(DateTime)
-    country: Mapped[str] = mapped_column(String(16), default=UNKNOWN)
-    device: Mapped[str | None] = mapped_column(String(16))
-    os: Mapped[str | None] = mapped_column(String(64))
-    browser: Mapped[str | None] = mapped_column(String(64))
-    referrer: Mapped[str | None] = mapped_column(String(255))
-    visitor: Mapped[str | None] = mapped_column(String(64))
-    #: as in Scan: the rule index or variant name that sent it
-    rule: Mapped[int | None] = mapped_column(Integer)
-    variant: Mapped[str | None] = mapped_column(String(64))
+    code_id: Mapped[int] = mapped_column(Integer, sort_order=-1)

@@ -49,7 +49,6 @@ class ScanRecorder:
     def __init__(self, engine, synchronous_commit=True, max_connections=8):
         self.engine = engine
         self.synchronous_commit = synchronous_commit
-        self.max_connections = max_connections
         self.sql, self.parameters = compiled_insert(engine)
         self.serialized = engine.dialect.name == "sqlite"
         self._idle = queue.LifoQueue()
