@@ -8,12 +8,12 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, notfound_view_config
 
+from exaroutes.edge.paths import DASHBOARD_PATHS, is_dashboard, raw_path
 from exaroutes.errors import ApiError
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = "exaroutes.dashboard:templates/"
-DASHBOARD_PATHS = r"^/dashboard(/|$)"
 
 #: no inline script or style, nothing from another origin; images may be data: URIs (previews)
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,15 +24,9 @@ def template(name):
     return TEMPLATES + name
 
 
-def is_dashboard(request):
-    """Read the raw WSGI path: `request.path_info` raises on a path that is not UTF-8."""
-    path = request.environ.get("PATH_INFO", "")
-    return path == "/dashboard" or path.startswith("/dashboard/")
-
-
 @subscriber(NewResponse)
 def security_headers(event):
-    if not is_dashboard(event.request):
+    if not is_dashboard(raw_path(event.request.environ)):
         return
     headers = event.response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -46,7 +40,7 @@ def security_headers(event):
 @subscriber(BeforeRender)
 def template_globals(event):
     request = event.get("request")
-    if request is None or not is_dashboard(request):
+    if request is None or not is_dashboard(raw_path(request.environ)):
         return
     event.setdefault("user", request.dashboard_user)
     event.setdefault("csrf_token", get_csrf_token(request))

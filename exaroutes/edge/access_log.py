@@ -18,6 +18,8 @@ import threading
 import time
 import uuid
 
+from exaroutes.edge.paths import is_scan
+
 log = logging.getLogger("exaroutes.access")
 
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -69,11 +71,6 @@ class ScanSampler:
         return False
 
 
-def is_scan_path(path):
-    """`/r/<one segment>`: the scan route (exaroutes.scan.dispatch answers it)."""
-    return path.startswith("/r/") and "/" not in path[3:]
-
-
 class AccessLog:
     def __init__(self, app, scan_sample=1):
         self.app = app
@@ -98,6 +95,6 @@ class AccessLog:
             return self.app(environ, logging_start_response)
         finally:
             path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-            if not is_scan_path(path) or self.scans.wanted(seen["status"]):
+            if not is_scan(path) or self.scans.wanted(seen["status"]):
                 log.info("%s %s %s %.1fms request_id=%s", printable(environ.get("REQUEST_METHOD", "-"), 16),
                          printable(path), seen["status"], (time.perf_counter() - started) * 1000, rid)

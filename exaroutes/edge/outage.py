@@ -17,6 +17,7 @@ import logging
 from sqlalchemy import exc as sa_exc
 
 from exaroutes.errors import error_response, unexpected_error
+from exaroutes.edge.paths import is_api, raw_path
 from exaroutes.html import unavailable_page
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def is_outage(exc):
 
 def unavailable_response(request, retry_after):
     """The 503 for this request's kind of client: JSON on the API, HTML everywhere else."""
-    if request.environ.get("PATH_INFO", "").startswith("/api/"):
+    if is_api(raw_path(request.environ)):
         return error_response(503, UNAVAILABLE_MESSAGE, headers={"Retry-After": str(retry_after)})
     return unavailable_page(retry_after)
 

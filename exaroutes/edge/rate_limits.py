@@ -20,6 +20,7 @@ from pyramid.events import NewRequest, NewResponse
 from exaroutes.auth import bearer_token
 from exaroutes.auth.keys import key_digest
 from exaroutes.errors import ApiError, field_error
+from exaroutes.edge.paths import is_api, is_scan_side, raw_path
 from exaroutes.edge.redis_outage import RedisOutage
 from exaroutes.html import html_response
 
@@ -115,15 +116,15 @@ def charge_render(request, units, field="size"):
 
 def check_limits(event):
     request = event.request
-    path = request.environ.get("PATH_INFO", "")  # raw: decoding may fail, and costs time
-    if path.startswith("/api/"):
+    path = raw_path(request.environ)  # raw: decoding may fail, and costs time
+    if is_api(path):
         limiter, caller = counted(request.registry["rate_limit.api"], request, api_caller)
         if caller is not None:
             allowed = limiter.hit(caller)
             request.environ[ENVIRON_KEY] = window = limiter.window(caller)  # every API answer shows it
             if not allowed:
                 raise too_many_api(max(window[2], 1) if window else 60)
-    elif path.startswith("/r/"):
+    elif is_scan_side(path):
         limiter, address = counted(request.registry["rate_limit.scan"], request, client_address)
         if address is not None and not limiter.hit(address):  # the hot path pays one round trip
             raise Limited(limited_page(limiter, address, "Too many scans", "<p>Too many scans from your "

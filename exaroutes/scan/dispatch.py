@@ -18,7 +18,6 @@ What must not differ between the two paths is not written twice, it is *called* 
 - response and finished callbacks run as the router runs them.
 tests/functional/test_scan_dispatch.py compares the two paths answer for answer.
 """
-import re
 import sys
 
 from pyramid.events import NewRequest, NewResponse
@@ -27,8 +26,8 @@ from pyramid.request import Request
 from pyramid.threadlocal import RequestContext
 from zope.interface import implementedBy
 
-#: the raw PATH_INFO of the `scan` route: Pyramid's `{short_id}` matches one segment without `/`
-SCAN_PATH = re.compile(r"/r/([^/]+)")
+from exaroutes.edge.paths import SCAN, is_scan, raw_path
+
 SCAN_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -40,10 +39,10 @@ def scan_short_id(environ):
     """
     if environ.get("REQUEST_METHOD") not in SCAN_METHODS:
         return None
-    match = SCAN_PATH.fullmatch(environ.get("PATH_INFO", ""))
-    if match is None:
+    path = raw_path(environ)
+    if not is_scan(path):
         return None
-    segment = match.group(1)
+    segment = path[len(SCAN):]
     if segment.isascii():
         return segment
     try:

@@ -1,7 +1,8 @@
 """Sampled scan lines in the access log: one in N logged, every other one counted exactly."""
 import logging
 
-from exaroutes.edge.access_log import ScanSampler, is_scan_path
+from exaroutes.edge.access_log import ScanSampler
+from exaroutes.edge.paths import is_scan as is_scan_path
 
 
 class Clock:
