@@ -19,7 +19,6 @@ PROPERTIES = {
     "address": "ADR",
     "note": "NOTE",
 }
-STRUCTURED_EMPTY = {"ADR": (2, 4)}     # ADR: PO box; extended; STREET; locality; region; code; country
 
 
 def escape_text(value):
@@ -59,10 +58,6 @@ def split_escaped(value, separator):
             current.append(ch)
     parts.append("".join(current))
     return parts
-
-
-def unescape_text(value):
-    return split_escaped(value, None)[0]
 
 
 def read_vcard(node, text):

@@ -55,7 +55,6 @@ class LogoError(ValueError):
 @dataclass(frozen=True, eq=False)
 class Logo:
     image: Image.Image       # RGBA, at most LARGEST_BOX on each side
-    digest: str              # sha256 of the client's decoded bytes: how a stored code refers to it
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def parse_logo(uri):
     if logo is None:
         width, height = header_size(raw, fmt)
         refuse_oversized(width, height, fmt)       # from the header: no pixel decoded yet
-        logo = Logo(image=_decode(raw, fmt), digest=digest)
+        logo = Logo(image=_decode(raw, fmt))
         DECODED.put(digest, logo)
     return logo
 

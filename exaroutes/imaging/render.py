@@ -7,10 +7,8 @@ logo box and pixel grid as the PNG renderer (renderers/shapes.py, logos.py), and
 tests/unit/test_scannability.py rasterizes the SVGs of every shape and compares them with the PNGs, so the
 PNG proves both; other renderers (PDF) draw through the SVG renderer.
 """
-import io
 
 import zxingcpp
-from PIL import Image
 
 from exaroutes.imaging.logos import parse_logo
 from exaroutes.imaging.matrix import encode
@@ -38,12 +36,6 @@ def decode_picture(image):
     """
     return [result.text for result in zxingcpp.read_barcodes(
         image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False, try_invert=False)]
-
-
-def decode_png(image_bytes):
-    """All texts zxing-cpp reads from a PNG (or any Pillow-readable image)."""
-    with Image.open(io.BytesIO(image_bytes)) as image:
-        return decode_picture(image)
 
 
 def resolve_style(style, logo=None):

@@ -58,8 +58,3 @@ def checked_logo(style, prefix=""):
         return parse_logo(style["logo"]), []
     except LogoError as exc:
         return None, [field_error("body", f"{prefix}logo", str(exc))]
-    try:
-        parse_logo(style["logo"])
-    except LogoError as exc:
-        return [field_error("body", f"{prefix}logo", str(exc))]
-    return []

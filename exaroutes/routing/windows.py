@@ -16,7 +16,6 @@ import zoneinfo
 from exaroutes.routing.conditions import WEEKDAYS
 
 UTC = datetime.timezone.utc
-MINUTES_PER_DAY = 24 * 60
 
 
 def clock_minutes(text):

@@ -12,7 +12,7 @@ from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
 def test_png_and_jpeg_are_accepted_and_reencoded_as_rgba():
     for uri in (data_uri(png_logo(), "image/png"), data_uri(jpeg_logo(), "image/jpeg")):
         logo = parse_logo(uri)
-        assert logo.image.mode == "RGBA" and len(logo.digest) == 64
+        assert logo.image.mode == "RGBA"
 
 
 @pytest.mark.parametrize("uri,reason", [
