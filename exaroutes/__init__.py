@@ -24,7 +24,7 @@ def main(global_config, **settings):
         config.include(".webhooks")    # /api/webhooks, the outbox and its delivery settings
         config.include(".jobs")        # huey queue, tasks, request.enqueue_after_commit
         config.include(".errors")      # one JSON error shape for every 4xx/5xx
-        config.include(".edge.outage")  # database unreachable: 503 + Retry-After, never 500
+        config.include(".edge.outage")  # database unreachable, secret that does not decrypt: 503, never 500
         config.include(".api")         # Cornice services under /api
         config.include(".scan")        # /r/{short_id} and every route under it, through the one scan gate
         config.include(".domains")     # /api/domains, the redirect's host rule, /internal/domains/allowed

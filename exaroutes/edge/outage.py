@@ -11,6 +11,11 @@ Which errors: the driver's OperationalError and InterfaceError (connection refus
 closed, server shutting down, SQLite busy), any error SQLAlchemy marks as a lost connection, and
 the pool's TimeoutError (every connection busy for `pool_timeout`). Other database errors
 (integrity, programming) stay bugs: 500, logged with the traceback.
+
+The same holds for an encrypted code (or a sealed copy of one) that does not decrypt with the
+configured EXAROUTES_SECRET: the secret was changed or the row altered, which the operator must put
+right and no request of the client's can; so it is a 503 that says so (JSON on `/api`, a page
+elsewhere), logged in one line without the traceback or anything secret, instead of a 500.
 """
 import logging
 
@@ -18,11 +23,15 @@ from sqlalchemy import exc as sa_exc
 
 from exaroutes.errors import error_response, unexpected_error
 from exaroutes.edge.paths import is_api, raw_path
-from exaroutes.html import unavailable_page
+from exaroutes.html import html_response, unavailable_page
+from exaroutes.protections.encryption import UndecryptableCode
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE_MESSAGE = "The database is unavailable just now; retry after the number of seconds in Retry-After."
+UNDECRYPTABLE_MESSAGE = ("The stored data of this code does not decrypt with the service's configured secret "
+                         "(EXAROUTES_SECRET was changed, or the stored row was altered); nothing was changed. "
+                         "Quote the X-Request-Id header to the service's operator.")
 
 
 def is_outage(exc):
@@ -49,5 +58,15 @@ def database_error_view(exc, request):
     return unavailable_response(request, request.registry.settings["exaroutes.unavailable.retry_after_seconds"])
 
 
+def undecryptable_view(exc, request):
+    log.error("stored data does not decrypt with the configured secret: 503 for %s %s (request_id=%s)",
+              request.method, raw_path(request.environ), getattr(request, "request_id", "-"))
+    if is_api(raw_path(request.environ)):
+        return error_response(503, UNDECRYPTABLE_MESSAGE)
+    return html_response("This code cannot be opened", "<p>This QR code cannot be opened just now. The error "
+                         "is logged for the service's operator.</p>", status=503)
+
+
 def includeme(config):
     config.add_exception_view(database_error_view, sa_exc.SQLAlchemyError)
+    config.add_exception_view(undecryptable_view, UndecryptableCode)
