@@ -67,17 +67,6 @@ def queue_job(request, workspace_id, items):
     return job
 
 
-def get_job(dbsession, workspace_id, bulk_id):
-    """The workspace's job, or 404: another workspace's job is indistinguishable from none."""
-    job = None
-    if is_bulk_id(bulk_id):   # NUL bytes or 10 kB never reach the database (PostgreSQL refuses NUL)
-        job = dbsession.scalar(select(BulkJob).where(BulkJob.bulk_id == bulk_id,
-                                                     BulkJob.workspace_id == workspace_id))
-    if job is None:
-        raise ApiError.for_field(404, "path", "bulkId", f"no bulk job {bulk_id!r} in this workspace")
-    return job
-
-
 def item_counts(dbsession, job_id):
     """(processed, succeeded): counted from the committed item rows, so they never drift."""
     processed, succeeded = dbsession.execute(

@@ -12,10 +12,10 @@ A request without a caller gets no context (None) rather than a 404, so the view
 """
 from sqlalchemy import select
 
-from exaroutes.bulk.jobs import get_job
+from exaroutes.bulk.jobs import is_bulk_id
 from exaroutes.codes.ids import is_short_id
-from exaroutes.codes.service import get_code
-from exaroutes.models import QrCode
+from exaroutes.errors import ApiError
+from exaroutes.models import BulkJob, QrCode
 
 
 def find_code(dbsession, short_id):
@@ -23,6 +23,28 @@ def find_code(dbsession, short_id):
     if not is_short_id(short_id):
         return None
     return dbsession.scalar(select(QrCode).where(QrCode.short_id == short_id))
+
+
+def workspace_object(dbsession, key, value, workspace_id, well_formed, field, what):
+    """The workspace's row whose `key` column is `value`, or a 404 naming the path's `field`.
+
+    Another workspace's row is indistinguishable from none; a value that cannot be an id (`well_formed`
+    is false: NUL bytes, 10 kB) never reaches the database (PostgreSQL refuses NUL)."""
+    model = key.class_
+    found = None
+    if well_formed(value):
+        found = dbsession.scalar(select(model).where(key == value, model.workspace_id == workspace_id))
+    if found is None:
+        raise ApiError.for_field(404, "path", field, f"no {what} {value!r} in this workspace")
+    return found
+
+
+def get_code(dbsession, workspace_id, short_id):
+    return workspace_object(dbsession, QrCode.short_id, short_id, workspace_id, is_short_id, "id", "QR code")
+
+
+def get_job(dbsession, workspace_id, bulk_id):
+    return workspace_object(dbsession, BulkJob.bulk_id, bulk_id, workspace_id, is_bulk_id, "bulkId", "bulk job")
 
 
 def workspace_factory(load, id_name, workspace_of):

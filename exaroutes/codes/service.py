@@ -1,16 +1,15 @@
 """Dynamic codes: creating, finding and listing them, always within one workspace."""
 import hashlib
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exaroutes.clock import utcnow
 from exaroutes.imaging.design import check_design, logo_reference, render_design
 from exaroutes.imaging.logos import parse_logo
 from exaroutes.imaging.media import data_uri
-from exaroutes.errors import ApiError
 from exaroutes.codes.cursors import keyset_page
-from exaroutes.codes.ids import is_short_id, new_short_id, redirect_url
+from exaroutes.codes.ids import new_short_id, redirect_url
 from exaroutes.codes.present import code_json
 from exaroutes.domains.service import requested_domain
 from exaroutes.models import CodeLogo, QrCode
@@ -95,17 +94,6 @@ def new_dynamic_code(registry, settings, workspace_id, design, prefix="", option
         apply_options(settings, code, options)
     if routing:
         apply_routing(code, routing)
-    return code
-
-
-def get_code(dbsession, workspace_id, short_id):
-    """The workspace's code, or 404: another workspace's code is indistinguishable from none."""
-    code = None
-    if is_short_id(short_id):
-        code = dbsession.scalar(select(QrCode).where(QrCode.short_id == short_id,
-                                                     QrCode.workspace_id == workspace_id))
-    if code is None:
-        raise ApiError.for_field(404, "path", "id", f"no QR code {short_id!r} in this workspace")
     return code
 
 
