@@ -119,5 +119,4 @@ def code_image_get(request):
     if request.if_none_match is AnyETag:   # `*` matches any current image; WebOb's check treats it as absent
         response.status_int, response.body = 304, b""
         del response.headers["Content-Type"]   # a 304 has no content to describe
-        return response
     return response   # an SVG's CSP is the default of exaroutes.edge.security_headers

@@ -7,7 +7,6 @@ logo box and pixel grid as the PNG renderer (renderers/shapes.py, logos.py), and
 tests/unit/test_scannability.py rasterizes the SVGs of every shape and compares them with the PNGs, so the
 PNG proves both; other renderers (PDF) draw through the SVG renderer.
 """
-
 import zxingcpp
 
 from exaroutes.imaging.logos import parse_logo

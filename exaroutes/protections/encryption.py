@@ -1,8 +1,8 @@
 """Encryption at rest: an encrypted code's `data` and `destination` are Fernet tokens in the database.
 
-The key is derived from EXAROUTES_SECRET by `keys.derive_key` (its own `info` label, so the same secret can sign
-forms without the two uses ever sharing a key). Fernet is AES-128-CBC + HMAC-SHA256 from
-`cryptography`: authenticated, so a tampered row fails to decrypt instead of yielding garbage.
+The key is derived from EXAROUTES_SECRET by `keys.derive_key` (its own `info` label, so the same
+secret can sign forms without the two uses ever sharing a key). Fernet is AES-128-CBC + HMAC-SHA256
+from `cryptography`: authenticated, so a tampered row fails to decrypt instead of yielding garbage.
 Everything that shows or follows a code reads it through `code_destination` / `code_data`.
 
 Copies count too: a stored replay of a response (`idempotency_keys.body`), a queued bulk item
