@@ -105,7 +105,7 @@ def test_items_may_be_encrypted_and_limited(testapp, auth, queue, dbengine):
     ([{"data": "https://example.com/", "dataType": "telepathy"}, {}], ["[0].dataType", "[1].data"]),
     # a look that cannot be drawn (65 modules in 64 px) is named for every item that has it
     (url_items(1) + url_items(2, size=64, margin=20), ["[1].size", "[2].size"]),
-    # passwords are set one code at a time, never in bulk (issue 9)
+    # passwords are set one code at a time, never in bulk (README "Protected and limited codes")
     ([{"data": "https://example.com/", "password": "secret1"}], ["[0].password"]),
 ])
 def test_one_bad_item_is_422_naming_it_and_nothing_is_stored(testapp, auth, queue, count_rows, items, names):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from exaroutes.models import QrCode
-from tests.functional.test_issue_9_protected_scans import PASSWORD, URL, create, scans
+from tests.functional.test_protected_scans import PASSWORD, URL, create, scans
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 

@@ -1,4 +1,4 @@
-"""Issue 9 building blocks: encryption at rest, password hashes, timestamps, protection names."""
+"""The building blocks of protected codes: encryption at rest, password hashes, timestamps, protection names."""
 import base64
 import datetime
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""Issue 9: `exaroutes-codes lock|unlock CONFIG ID`, the operator's compliance lock."""
+"""`exaroutes-codes lock|unlock CONFIG ID`, the operator's compliance lock."""
 from sqlalchemy import select
 
 from exaroutes.cli import codes as codes_cli

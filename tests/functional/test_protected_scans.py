@@ -1,4 +1,4 @@
-"""Issue 9 at the redirect: expiry and scan caps (410), the password form (CSRF, guess limit)."""
+"""Protected and limited codes at the redirect: expiry and scan caps (410), the password form (CSRF, guess limit)."""
 import datetime
 import re
 

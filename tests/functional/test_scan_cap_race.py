@@ -1,4 +1,4 @@
-"""Issue 9: the scan cap is race-free. 20 concurrent scans of a `maxScans: 5` code through a real
+"""The scan cap is race-free: 20 concurrent scans of a `maxScans: 5` code through a real
 HTTP server (waitress, several threads, one database connection each) → exactly 5 redirects and 15 × 410."""
 import http.client
 import threading

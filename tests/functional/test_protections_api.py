@@ -1,4 +1,4 @@
-"""Issue 9 through the API: password, encryption at rest, compliance lock, expiry and scan caps."""
+"""Protected and limited codes through the API: password, encryption at rest, compliance lock, expiry and scan caps."""
 import datetime
 
 import pytest
