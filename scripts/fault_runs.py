@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
-from tests.own_database import own_postgres  # noqa: E402
-from tests.processes import BIN, Process, start_haproxy, wait_until_ready  # noqa: E402
-from tests.services import free_port  # noqa: E402
-from tests.tcp_proxy import TcpProxy  # noqa: E402
+from tests.helpers.own_database import own_postgres  # noqa: E402
+from tests.helpers.processes import BIN, Process, start_haproxy, wait_until_ready  # noqa: E402
+from tests.helpers.services import free_port  # noqa: E402
+from tests.helpers.tcp_proxy import TcpProxy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "

@@ -7,13 +7,23 @@ exactly what a client sees, commits and rollbacks too; tables are emptied after 
 import pytest
 
 pytest.register_assert_rewrite("exaroutes.testing")     # its contract tests report like ours
+pytest.register_assert_rewrite("tests.helpers")         # so do the checks the tests share (assert_error_shape ...)
 
 from exaroutes import clock  # noqa: E402
 # The fixtures a plugin's tests get too (exaroutes.testing ships them): a migrated database per backend,
 # the app with every installed plugin, a WebTest client, an API key, committed seeding, row counts.
 from exaroutes.testing import *  # noqa: E402,F401,F403
 from exaroutes.testing import make_key  # noqa: E402
-from tests.dns_server import TestDnsServer  # noqa: E402
+from tests.helpers.dns_server import TestDnsServer  # noqa: E402
+
+# The fixtures of tests/helpers/, registered once for the whole suite: a test asks for them by name and
+# never imports them (an imported fixture shadows itself in pytest and hides from the linter).
+pytest_plugins = [
+    "tests.helpers.bulk",           # queue
+    "tests.helpers.http",           # real_server
+    "tests.helpers.own_database",   # fresh_engine
+    "tests.helpers.webhooks",       # webhook_settings, webhook_app, hooks, receiver, frozen_clock
+]
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +43,7 @@ def dns_server(dns_server_session):
 
 @pytest.fixture(scope="session")
 def extra_app_settings(dns_server_session):
-    """Custom domains are verified against the suite's own DNS server (tests/dns_server.py)."""
+    """Custom domains are verified against the suite's own DNS server (tests/helpers/dns_server.py)."""
     return {"exaroutes.domains.nameservers": dns_server_session.nameserver,
             "exaroutes.domains.dns_timeout_seconds": "3"}
 

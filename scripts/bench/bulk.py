@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.services import create_postgres_database  # noqa: E402
+from tests.helpers.services import create_postgres_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 REDIS = "redis://127.0.0.1:6379/12"

@@ -4,7 +4,7 @@ choice (BENCHMARKS.md "Encoders"). Run by hand:
 
     .venv/bin/python scripts/bench/encoders.py
 
-Payloads: every case of tests/datatype_cases.py (what the eight data types write) plus the non-ASCII
+Payloads: every case of tests/helpers/datatype_cases.py (what the eight data types write) plus the non-ASCII
 cases of the readers review (shared/reports/2026-12-readers-review.md, B) that the tables lack
 (texts in eight scripts, an EPC transfer, a German URL, a long Latin-1 text), at L, M, Q and H, no
 boost. Candidates for non-ASCII payloads, all UTF-8:
@@ -24,7 +24,7 @@ from PIL import Image
 from scanning import READERS, reads
 
 from exaroutes.imaging.matrix import encode
-from tests.datatype_cases import CASES
+from tests.helpers.datatype_cases import CASES
 
 LEVELS = "LMQH"
 REVIEW_CASES = [

@@ -24,7 +24,7 @@ from scanning import MODULE_PX, READERS, percent, rates
 
 from exaroutes.imaging.render import resolve_style, symbol_for
 from exaroutes.renderers.png import PngRenderer
-from tests.logo_images import data_uri, png_logo
+from tests.helpers.logo_images import data_uri, png_logo
 
 #: a payload family's rates are summed over its members: each member is another data mask, so one
 #: lucky or unlucky mask does not decide a row (the ids are seeded, the same every run)

@@ -16,7 +16,7 @@ from exaroutes import main
 from exaroutes.auth.keys import create_key, get_or_create_workspace
 from exaroutes.migrations import upgrade
 from exaroutes.models import get_engine, get_session_factory, get_tm_session
-from tests.services import free_port, unavailable
+from tests.helpers.services import free_port, unavailable
 
 CHROMIUM = os.environ.get("EXAROUTES_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("EXAROUTES_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")

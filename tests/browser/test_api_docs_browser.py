@@ -13,7 +13,7 @@ import pytest
 from webtest.http import StopableWSGIServer
 
 from exaroutes import main
-from tests.services import free_port
+from tests.helpers.services import free_port
 
 pytestmark = pytest.mark.browser
 

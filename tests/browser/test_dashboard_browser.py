@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from exaroutes.models import QrCode
-from tests.qr_decode import decode_data_uri, decode_image
+from tests.helpers.qr_decode import decode_data_uri, decode_image
 
 pytestmark = pytest.mark.browser
 

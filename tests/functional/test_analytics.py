@@ -9,18 +9,8 @@ from exaroutes import clock
 from exaroutes.codes.analytics import code_analytics
 from exaroutes.models import QrCode, Scan
 from exaroutes.codes.rollups import write_scans
-
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.0 Mobile/15E148 Safari/604.1")
-WINDOWS_CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/120.0.0.0 Safari/537.36")
-ANDROID_TABLET = ("Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/120.0.0.0 Safari/537.36")
-
-
-def new_code(testapp, auth):
-    return testapp.post_json("/api/qr/codes", {"data": "https://example.com/"}, headers=auth).json["id"]
-
+from tests.helpers.agents import ANDROID_TABLET, IPHONE, WINDOWS_CHROME
+from tests.helpers.http import new_code, scan
 
 def code_by_short_id(db, short_id):
     return db.scalar(select(QrCode).where(QrCode.short_id == short_id))
@@ -31,13 +21,6 @@ def set_now(monkeypatch):
     def move(moment):
         monkeypatch.setattr(clock, "source", lambda: moment)
     return move
-
-
-def scan(testapp, short_id, address, user_agent, referer=None):
-    headers = {"User-Agent": user_agent}
-    if referer:
-        headers["Referer"] = referer
-    testapp.get(f"/r/{short_id}", headers=headers, extra_environ={"REMOTE_ADDR": address}, status=302)
 
 
 def test_window_zero_fill_and_uniques(testapp, auth, committed, dbengine):

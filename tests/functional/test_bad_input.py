@@ -7,8 +7,8 @@ import json
 
 import pytest
 import webtest
+from tests.helpers.http import assert_error_shape
 
-from tests.functional.test_errors import assert_error_shape
 
 JSON = "application/json"
 URL = "https://example.com/"

@@ -10,7 +10,7 @@ from exaroutes.bulk.jobs import create_job
 from exaroutes.bulk.worker import sweep
 from exaroutes.models import ApiKey
 from exaroutes.testing import REDIRECT_BASE
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, read_archive, url_items  # noqa: F401
+from tests.helpers.bulk import all_codes, check_archive, drain, read_archive, url_items
 
 STATUS_FIELDS = {"bulkId", "status", "total", "processed", "succeeded", "failed", "createdAt", "completedAt",
                  "resultAvailable"}

@@ -3,9 +3,8 @@
 A bulk retry matters more than a single create: a lost 202 retried without the key would queue
 1000 codes twice. The queue is checked as well as the tables, since the work is queued after commit.
 """
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
-from tests.functional.test_errors import assert_error_shape
-from tests.functional.test_idempotency import concurrent_posts
+from tests.helpers.bulk import all_codes, check_archive, drain, url_items
+from tests.helpers.http import assert_error_shape, concurrent_posts
 
 ITEMS = url_items(3, returnType="svg")
 

@@ -15,10 +15,9 @@ from sqlalchemy import select, text
 from exaroutes import clock, main
 from exaroutes.bulk import leases
 from exaroutes.models import BulkSlice
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
-from tests.functional.test_bulk_worker_crash import wait_for
-from tests.processes import start_worker
-from tests.services import redis_url
+from tests.helpers.bulk import all_codes, check_archive, drain, url_items
+from tests.helpers.processes import start_worker, wait_for
+from tests.helpers.services import redis_url
 
 
 def dead_redis_url():

@@ -10,8 +10,8 @@ import datetime
 
 from exaroutes import clock
 from exaroutes.bulk import worker
-from tests.functional.bulk_helpers import all_codes, drain, queue, read_archive  # noqa: F401
-from tests.qr_decode import decode_image
+from tests.helpers.bulk import all_codes, drain, read_archive
+from tests.helpers.qr_decode import decode_image
 
 POISON = "https://example.com/poison"
 

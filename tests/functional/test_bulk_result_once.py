@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from webtest.http import StopableWSGIServer
 
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
-from tests.services import free_port
+from tests.helpers.bulk import all_codes, check_archive, drain, url_items
+from tests.helpers.services import free_port
 
 FETCHES = 20
 

@@ -15,8 +15,9 @@ import webtest
 from sqlalchemy import text
 
 from exaroutes import main
-from tests.functional.bulk_helpers import all_codes, check_archive, url_items
-from tests.services import redis_url
+from tests.helpers.bulk import all_codes, check_archive, url_items
+from tests.helpers.processes import wait_for
+from tests.helpers.services import redis_url
 
 TOTAL = 1000
 STALE_SECONDS = 2
@@ -60,15 +61,6 @@ def workers(redis_jobs, tmp_path):
     running = Workers(redis_jobs[1], tmp_path)
     yield running
     running.kill()
-
-
-def wait_for(condition, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (value := condition()) is not None:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not reached within {timeout} s")
 
 
 def test_killed_workers_neither_lose_nor_duplicate_codes(dbengine, redis_jobs, workers, auth, tmp_path):

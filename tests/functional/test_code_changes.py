@@ -16,8 +16,8 @@ from sqlalchemy import update
 from exaroutes import main
 from exaroutes.codes.changes import code_changed
 from exaroutes.models import QrCode, get_session_factory, get_tm_session
-from tests.functional.test_database_outage import BROWSER
-from tests.services import redis_url
+from tests.helpers.agents import BROWSER
+from tests.helpers.services import redis_url
 
 MAX_LATENCY = 0.5     # the goal is 100 ms; a loaded CI machine gets some slack, the TTL (30 s) none
 

@@ -3,7 +3,7 @@ import re
 
 from exaroutes.clock import isoformat
 from exaroutes.testing import REDIRECT_BASE
-from tests.qr_decode import decode_any
+from tests.helpers.qr_decode import decode_any
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 FIELDS = {"id", "type", "dataType", "destination", "redirectUrl", "status", "encrypted", "secure",

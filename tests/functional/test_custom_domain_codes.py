@@ -6,10 +6,10 @@ from sqlalchemy import event
 
 from exaroutes import main
 from exaroutes.testing import REDIRECT_BASE
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue  # noqa: F401
-from tests.functional.domain_helpers import add_domain, add_verified_domain
-from tests.functional.test_errors import assert_error_shape
-from tests.qr_decode import decode_any
+from tests.helpers.bulk import all_codes, check_archive, drain
+from tests.helpers.domains import add_domain, add_verified_domain
+from tests.helpers.http import assert_error_shape
+from tests.helpers.qr_decode import decode_any
 
 HOST = "qr.example.org"
 BASE_HOST = REDIRECT_BASE.split("://")[1]          # qr.example.test

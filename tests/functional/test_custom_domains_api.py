@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.functional.domain_helpers import add_domain, add_verified_domain, publish
-from tests.functional.test_errors import assert_error_shape
+from tests.helpers.domains import add_domain, add_verified_domain, publish
+from tests.helpers.http import assert_error_shape
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 HOST = "qr.example.org"

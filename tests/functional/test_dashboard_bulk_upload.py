@@ -3,8 +3,8 @@ import webtest
 
 from exaroutes.bulk.items import MAX_ITEMS
 from exaroutes.dashboard.bulk_csv import MAX_UPLOAD_BYTES
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue  # noqa: F401
-from tests.functional.dashboard_helpers import sign_in
+from tests.helpers.bulk import all_codes, check_archive, drain
+from tests.helpers.dashboard import sign_in
 
 WIFI = "WIFI:T:WPA;S:cafe;P:secret123;;"
 

@@ -8,7 +8,7 @@ from exaroutes.codes.analytics import code_analytics
 from exaroutes.clock import utcnow
 from exaroutes.models import AuditEntry, QrCode
 from exaroutes.codes.rollups import write_scans
-from tests.functional.dashboard_helpers import api_create, csrf_token, edit_form, protect, sign_in
+from tests.helpers.dashboard import api_create, csrf_token, edit_form, protect, sign_in
 
 
 def seed_scans(committed, short_id, dbengine):

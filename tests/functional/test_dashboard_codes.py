@@ -8,8 +8,8 @@ from exaroutes.schemas.design import CreateCodeBody
 from exaroutes.clock import utcnow
 from exaroutes.models import QrCode, Scan
 from exaroutes.testing import REDIRECT_BASE
-from tests.functional.dashboard_helpers import api_create, sign_in
-from tests.qr_decode import decode_any, decode_data_uri
+from tests.helpers.dashboard import api_create, sign_in
+from tests.helpers.qr_decode import decode_any, decode_data_uri
 
 
 def row_ids(page):

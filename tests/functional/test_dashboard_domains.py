@@ -1,7 +1,7 @@
 """The dashboard's domains page: add, read the TXT record, verify against the suite's DNS server, delete."""
-from tests.functional.dashboard_helpers import sign_in
-from tests.functional.domain_helpers import add_verified_domain
-from tests.qr_decode import decode_any
+from tests.helpers.dashboard import sign_in
+from tests.helpers.domains import add_verified_domain
+from tests.helpers.qr_decode import decode_any
 
 HOST = "qr.example.org"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from exaroutes import main
 from exaroutes.dashboard.session import COOKIE_NAME
 from exaroutes.models import QrCode
-from tests.functional.dashboard_helpers import api_create, edit_form, sign_in
+from tests.helpers.dashboard import api_create, edit_form, sign_in
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 

@@ -5,13 +5,11 @@ import datetime
 import pytest
 
 from exaroutes import clock
-from tests.functional.dashboard_helpers import api_create, edit_form, sign_in
-from tests.routing_examples import RULES, VARIANTS
+from tests.helpers.agents import IPHONE
+from tests.helpers.dashboard import api_create, edit_form, sign_in
+from tests.helpers.routing_examples import RULES, VARIANTS
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
-
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.0 Mobile/15E148 Safari/604.1")
 
 
 def tick(form, name, *values):

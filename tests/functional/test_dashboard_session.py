@@ -4,7 +4,7 @@ import datetime
 from exaroutes import clock
 from exaroutes.auth.keys import revoke_key
 from exaroutes.dashboard.session import COOKIE_NAME
-from tests.functional.dashboard_helpers import api_create, csrf_token, sign_in
+from tests.helpers.dashboard import api_create, csrf_token, sign_in
 
 
 def test_pages_need_a_signed_in_session(testapp):

@@ -1,9 +1,9 @@
 """The dashboard's Webhooks page: add (secret shown once), events, status, the delivery log, retry, test."""
 from bs4 import BeautifulSoup
 
-from tests.functional.dashboard_helpers import sign_in
-from tests.functional.webhook_helpers import (drain, hooks, receiver, webhook_app, webhook_settings)  # noqa: F401
-from tests.webhook_receiver import verified
+from tests.helpers.dashboard import sign_in
+from tests.helpers.webhook_receiver import verified
+from tests.helpers.webhooks import drain
 
 
 def add(client, url, events=(), description=""):

@@ -13,11 +13,9 @@ from sqlalchemy import func, select
 
 from exaroutes import main
 from exaroutes.models import PendingScan, QrCode, Scan
-from tests.own_database import own_postgres
-from tests.tcp_proxy import TcpProxy
-
-BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-                         "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+from tests.helpers.agents import BROWSER
+from tests.helpers.own_database import own_postgres
+from tests.helpers.tcp_proxy import TcpProxy
 
 
 @pytest.fixture

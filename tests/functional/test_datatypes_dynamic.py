@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from exaroutes.models import Scan
 from exaroutes.codes.fold import catch_up
-from tests.qr_decode import decode_image
+from tests.helpers.qr_decode import decode_image
 
 REDIRECTS = [
     ("email", {"to": "zoë@example.com", "subject": "Hi & bye", "body": "a\nb"},

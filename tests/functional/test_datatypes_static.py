@@ -7,8 +7,8 @@ import idna
 import pytest
 import vobject
 
-from tests.datatype_cases import BAD_DATA, CASES
-from tests.qr_decode import decode_data_uri, decode_svg
+from tests.helpers.datatype_cases import BAD_DATA, CASES
+from tests.helpers.qr_decode import decode_data_uri, decode_svg
 
 
 def as_object(data, key):

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from exaroutes.models import PendingScan, Scan
-from tests.functional.bulk_helpers import check_archive, url_items
-from tests.functional.test_database_outage import BROWSER
-from tests.processes import BIN, FROM_ENVIRONMENT, Process, start_haproxy, start_worker, wait_until_ready, write_ini
-from tests.own_database import own_postgres
-from tests.services import free_port, redis_url
+from tests.helpers.bulk import check_archive, url_items
+from tests.helpers.processes import (BIN, FROM_ENVIRONMENT, Process, start_haproxy, start_worker, wait_until_ready,
+                                     write_ini)
+from tests.helpers.agents import BROWSER
+from tests.helpers.own_database import own_postgres
+from tests.helpers.services import free_port, redis_url
 
 API_LIMIT = 40
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from exaroutes.models import Base
-from tests.functional.bulk_helpers import all_codes, drain, queue, read_archive  # noqa: F401
+from tests.helpers.bulk import all_codes, drain, read_archive
 
 IDEMPOTENT_SECRET = "https://example.com/SECRET-IDEMP-PLAINTEXT"
 BULK_SECRET = "https://example.com/SECRET-BULK-PLAINTEXT"
@@ -63,7 +63,7 @@ def test_b4_bulk_items_of_encrypted_codes_are_not_plaintext(testapp, auth, dbeng
 
 
 def test_b4_dashboard_csv_upload_of_encrypted_codes_is_not_plaintext(testapp, api_key, dbengine, queue):
-    from tests.functional.dashboard_helpers import sign_in
+    from tests.helpers.dashboard import sign_in
 
     sign_in(testapp, api_key)
     form = testapp.get("/dashboard/bulk").forms["bulk-upload"]

@@ -4,17 +4,9 @@ import logging
 import pytest
 
 from exaroutes.auth.keys import revoke_key
+from tests.helpers.http import assert_error_shape
 
 BODY = {"data": "https://example.com/"}
-
-
-def assert_error_shape(response):
-    assert response.content_type == "application/json"
-    body = response.json
-    assert set(body) == {"error", "errors"} and isinstance(body["error"], str) and body["error"]
-    for entry in body["errors"]:
-        assert set(entry) == {"location", "name", "description"}
-    return body
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic dXNlcjpwYXNz",

@@ -16,8 +16,8 @@ import time
 from sqlalchemy import func, select
 
 from exaroutes.models import PendingScan, Scan
-from tests.functional.test_database_outage import BROWSER
-from tests.processes import start_web
+from tests.helpers.agents import BROWSER
+from tests.helpers.processes import start_web
 
 CLIENTS = 6
 

@@ -15,10 +15,10 @@ import webtest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.functional.dashboard_helpers import sign_in
-from tests.functional.test_analytics import IPHONE
-from tests.functional.test_errors import assert_error_shape
-from tests.hostile_strategies import hostile_cursor, hostile_text, hostile_timestamp, hostile_url, path_segment
+from tests.helpers.agents import IPHONE
+from tests.helpers.dashboard import sign_in
+from tests.helpers.hostile_strategies import hostile_cursor, hostile_text, hostile_timestamp, hostile_url, path_segment
+from tests.helpers.http import assert_error_shape
 
 EXAMPLES = int(os.environ.get("EXAROUTES_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

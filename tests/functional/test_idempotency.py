@@ -1,13 +1,11 @@
 """Idempotency-Key on POST /api/qr/codes (DESIGN.md §1.1): retries, conflicts, expiry, concurrency."""
 import datetime
-import threading
 
 import pytest
-import webtest
 
 import exaroutes.clock
-from tests.functional.test_errors import assert_error_shape
-from tests.qr_decode import decode_any
+from tests.helpers.http import assert_error_shape, concurrent_posts
+from tests.helpers.qr_decode import decode_any
 
 BODY = {"data": "https://example.com/idempotent", "returnType": "svg"}
 
@@ -85,25 +83,6 @@ def test_keys_expire_after_24_hours(testapp, auth, count_rows, monkeypatch):
     second = post(testapp, auth, "order-5")
     assert second.json["id"] != first.json["id"]
     assert count_rows()["qr_codes"] == 2 and count_rows()["idempotency_keys"] == 1
-
-
-def concurrent_posts(app, path, body, headers, clients=4):
-    """`clients` threads POST the same JSON at the same moment (a barrier releases them); their responses."""
-    webtest.TestApp(app).get("/api/qr/codes", headers=headers)  # the key's "last used" is written now, not in the race
-    barrier = threading.Barrier(clients)
-    results = []
-
-    def client():
-        client_app = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-        barrier.wait()
-        results.append(client_app.post_json(path, body, headers=headers, expect_errors=True))
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_concurrent_duplicates_create_one_code(app, auth, count_rows):

@@ -9,9 +9,9 @@ import io
 
 from PIL import Image
 
-from tests.functional.dashboard_helpers import api_create, sign_in
-from tests.functional.bulk_helpers import drain, queue  # noqa: F401
-from tests.qr_decode import decode_image, decode_pdf, decode_svg, rasterize_svg
+from tests.helpers.bulk import drain
+from tests.helpers.dashboard import api_create, sign_in
+from tests.helpers.qr_decode import decode_image, decode_pdf, decode_svg, rasterize_svg
 
 
 def logo_uri(side=64):

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from exaroutes.imaging import logos, render, rules
-from tests.logo_images import data_uri, png_logo
+from tests.helpers.logo_images import data_uri, png_logo
 
 PNG_LOGO = data_uri(png_logo(), "image/png")
 

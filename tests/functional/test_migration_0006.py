@@ -1,27 +1,11 @@
 """Migration 0006 turns the scans recorded before it into rollups, so no history is lost."""
 import datetime
 
-import pytest
 from sqlalchemy import text
 
 from exaroutes.codes.analytics import code_analytics
 from exaroutes.migrations import upgrade
-from exaroutes.models import QrCode, get_engine, get_session_factory
-from tests.services import create_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'm.sqlite'}"})
-        yield engine
-        engine.dispose()
-        return
-    url, drop = create_postgres_database()
-    engine = get_engine({"sqlalchemy.url": url.replace("postgresql://", "postgresql+psycopg://", 1)})
-    yield engine
-    engine.dispose()
-    drop()
+from exaroutes.models import QrCode, get_session_factory
 
 
 def test_existing_scans_become_rollups(fresh_engine):

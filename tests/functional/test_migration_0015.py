@@ -8,12 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from exaroutes.migrations import alembic_config, upgrade
-from tests.functional.test_migration_0006 import fresh_engine  # noqa: F401
 
 NOON = datetime.datetime(2026, 5, 21, 12)
 
 
-def test_existing_codes_and_scans_survive_and_domains_in_use_stay(fresh_engine):  # noqa: F811
+def test_existing_codes_and_scans_survive_and_domains_in_use_stay(fresh_engine):
     upgrade(fresh_engine, "0014")   # the revision before 0015
     with fresh_engine.begin() as connection:
         connection.execute(text("INSERT INTO workspaces (id, name, is_test, created_at) VALUES (1, 'w', false, :t)"),

@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.functional.dashboard_helpers import sign_in
-from tests.qr_decode import decode_image
+from tests.helpers.dashboard import sign_in
+from tests.helpers.qr_decode import decode_image
 
 MODULE_MM = 3 * 300 * 36 / 26 / 1280
 

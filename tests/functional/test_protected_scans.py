@@ -7,23 +7,10 @@ import webtest
 from sqlalchemy import func, select
 
 from exaroutes import clock, main
-from exaroutes.models import PasswordAttempt, QrCode, Scan
-from exaroutes.codes.fold import catch_up
+from exaroutes.models import PasswordAttempt, QrCode
+from tests.helpers.protections import PASSWORD, URL, create, scans
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
-
-URL = "https://example.com/members"
-PASSWORD = "correct horse"
-
-
-def create(testapp, auth, **body):
-    body.setdefault("data", URL)
-    return testapp.post_json("/api/qr/codes", body, headers=auth, status=201).json
-
-
-def scans(committed):
-    committed(catch_up)
-    return committed(lambda db: db.scalar(select(func.count()).select_from(Scan)))
 
 
 def csrf_token(page):

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from exaroutes import clock, main
 from exaroutes.protections.locks import lock_code
-from tests.qr_decode import decode_any
+from tests.helpers.qr_decode import decode_any
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 

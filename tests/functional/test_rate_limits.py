@@ -5,8 +5,8 @@ import pytest
 import webtest
 
 from exaroutes import main
-from tests.functional.test_errors import assert_error_shape
-from tests.services import redis_url
+from tests.helpers.http import assert_error_shape
+from tests.helpers.services import redis_url
 
 
 def limited_app(dbengine, app_settings, storage_url="memory://", api="3/minute", scan="4/minute"):

@@ -1,5 +1,5 @@
 """The failing cases of the readers review (shared/reports/2026-12-readers-review.md, D4 and D1-D3): each
-one now decodes exactly in zxing-cpp, ZBar and OpenCV (tests/qr_decode.py reads every image with all
+one now decodes exactly in zxing-cpp, ZBar and OpenCV (tests/helpers/qr_decode.py reads every image with all
 three and compares bytes), or is refused with a 422 that names the field and says why.
 """
 import io
@@ -8,8 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.logo_images import data_uri, png_logo
-from tests.qr_decode import decode_data_uri, decode_image, decode_svg
+from tests.helpers.logo_images import data_uri, png_logo
+from tests.helpers.qr_decode import decode_data_uri, decode_image, decode_svg
 
 LOGO = data_uri(png_logo(), "image/png")
 URL = "https://example.com/spring-sale"

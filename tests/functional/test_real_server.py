@@ -4,18 +4,6 @@ import http.client
 import json
 
 import pytest
-from webtest.http import StopableWSGIServer
-
-from tests.services import free_port
-
-
-@pytest.fixture
-def server(app):
-    # webtest's waitress subclass closes its sockets without racing the loop thread's select()
-    port = free_port()
-    instance = StopableWSGIServer.create(app, host="127.0.0.1", port=port, threads=2)
-    yield port
-    instance.shutdown()
 
 
 def post(port, headers, body, chunked=False):
@@ -30,18 +18,18 @@ def post(port, headers, body, chunked=False):
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
-def test_a_body_over_10_mib_is_a_json_413_from_the_real_server(server, auth, count_rows, chunked):
+def test_a_body_over_10_mib_is_a_json_413_from_the_real_server(real_server, auth, count_rows, chunked):
     before = count_rows()
     body = b'{"data": "' + b"a" * (10 * 1024 * 1024) + b'"}'
-    status, headers, raw = post(server, {**auth, "Content-Type": "application/json"}, body, chunked)
+    status, headers, raw = post(real_server, {**auth, "Content-Type": "application/json"}, body, chunked)
     assert status == 413, raw[:200]
     assert headers["Content-Type"] == "application/json" and headers["X-Request-Id"]
     assert set(json.loads(raw)) == {"error", "errors"}
     assert count_rows() == before
 
 
-def test_rate_limit_headers_from_the_real_server(server, auth):
-    status, headers, raw = post(server, {**auth, "Content-Type": "application/json"},
+def test_rate_limit_headers_from_the_real_server(real_server, auth):
+    status, headers, raw = post(real_server, {**auth, "Content-Type": "application/json"},
                                 json.dumps({"data": "https://example.com/", "returnType": "svg"}).encode())
     assert status == 201, raw[:200]
     assert headers["RateLimit-Limit"] == "600" and int(headers["RateLimit-Remaining"]) < 600

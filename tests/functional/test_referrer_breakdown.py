@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 from exaroutes.clock import utcnow
 from exaroutes.models import QrCode
 from exaroutes.codes.rollups import write_scans
-from tests.functional.dashboard_helpers import api_create, sign_in
+from tests.helpers.dashboard import api_create, sign_in
 
 
 def scans_from(code_id, when, hosts):

@@ -14,8 +14,8 @@ import webtest
 
 from exaroutes import main
 from exaroutes.imaging import logos
-from tests.functional.bulk_helpers import drain, queue  # noqa: F401
-from tests.logo_images import png_logo
+from tests.helpers.bulk import drain
+from tests.helpers.logo_images import png_logo
 
 
 def png_claiming(width, height, colour_type=6):

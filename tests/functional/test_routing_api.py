@@ -3,8 +3,8 @@ the OpenAPI document, strict 422s naming the place, 404 across workspaces and 40
 import pytest
 
 from exaroutes.protections.locks import lock_code
-from tests.functional.bulk_helpers import all_codes, drain, queue  # noqa: F401
-from tests.routing_examples import RULES, VARIANTS
+from tests.helpers.bulk import all_codes, drain
+from tests.helpers.routing_examples import RULES, VARIANTS
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 
@@ -122,7 +122,7 @@ def test_other_workspaces_get_404(testapp, auth, other_auth):
     assert testapp.get(f"/api/qr/codes/{code['id']}", headers=auth).json["rules"] == RULES
 
 
-def test_bulk_items_carry_rules_and_variants(testapp, auth, queue):  # noqa: F811
+def test_bulk_items_carry_rules_and_variants(testapp, auth, queue):
     items = [{"data": "https://example.com/one", "rules": RULES},
              {"data": "https://example.com/two", "variants": VARIANTS},
              {"data": "https://example.com/three"}]
@@ -135,7 +135,7 @@ def test_bulk_items_carry_rules_and_variants(testapp, auth, queue):  # noqa: F81
     assert codes["https://example.com/three"]["rules"] == []
 
 
-def test_bad_bulk_items_are_named_with_their_position(testapp, auth, queue, count_rows):  # noqa: F811
+def test_bad_bulk_items_are_named_with_their_position(testapp, auth, queue, count_rows):
     before = count_rows()
     items = [{"data": "https://example.com/one"},
              {"data": "https://example.com/two", "rules": [{"when": {"device": ["fridge"]}, "destination": "https://x/"}]},

@@ -11,14 +11,11 @@ from exaroutes.codes.fold import fold_pending
 from exaroutes.models import QrCode, Scan
 from exaroutes.routing.evaluate import CompiledRouting
 from exaroutes.scan.enrich import visitor_hash
-from tests.routing_examples import RULES, VARIANTS
+from tests.helpers.agents import IPHONE, WINDOWS_CHROME
+from tests.helpers.routing_examples import RULES, VARIANTS
 
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.0 Mobile/15E148 Safari/604.1")
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
            "Mobile Safari/537.36")
-WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
-           "Safari/537.36")
 GERMAN_ADDRESS = "91.0.0.1"      # DE in iptocc's table
 US_ADDRESS = "8.8.8.8"
 MONDAY_NOON = datetime.datetime(2026, 6, 8, 10, 0)          # 12:00 in Berlin
@@ -38,7 +35,7 @@ def create(testapp, auth, **body):
     return testapp.post_json("/api/qr/codes", {"data": "https://example.com/spring", **body}, headers=auth).json["id"]
 
 
-def scan(testapp, short_id, user_agent=WINDOWS, address=US_ADDRESS, language=None, method="GET"):
+def scan(testapp, short_id, user_agent=WINDOWS_CHROME, address=US_ADDRESS, language=None, method="GET"):
     headers = {"User-Agent": user_agent}
     if language is not None:
         headers["Accept-Language"] = language
@@ -66,10 +63,10 @@ def test_the_design_example_routes_each_scanner(testapp, auth, now):
     # in Germany, but prefers English (German only as a fallback the rules do not care about)
     assert scan(testapp, short_id, ANDROID, GERMAN_ADDRESS, "en, de;q=0.5") == "https://example.de/"
     now(SATURDAY_MORNING)
-    assert scan(testapp, short_id, WINDOWS, US_ADDRESS, "en") == "https://example.com/weekend"
+    assert scan(testapp, short_id, WINDOWS_CHROME, US_ADDRESS, "en") == "https://example.com/weekend"
     assert scan(testapp, short_id, IPHONE, US_ADDRESS, "en") == "https://apps.apple.com/app/id1"   # first rule wins
     now(SATURDAY_MORNING + datetime.timedelta(hours=7))       # 17:30 in Berlin: the window has closed
-    assert scan(testapp, short_id, WINDOWS, US_ADDRESS, "en") in ("https://example.com/a", "https://example.com/b")
+    assert scan(testapp, short_id, WINDOWS_CHROME, US_ADDRESS, "en") in ("https://example.com/a", "https://example.com/b")
 
 
 def test_language_preference_picks_between_language_rules(testapp, auth, now):
@@ -85,7 +82,7 @@ def test_language_preference_picks_between_language_rules(testapp, auth, now):
 def test_each_scan_records_what_sent_it(testapp, auth, now, dbengine):
     short_id = create(testapp, auth, rules=RULES[:1], variants=VARIANTS[:1])
     scan(testapp, short_id, IPHONE)
-    scan(testapp, short_id, WINDOWS)
+    scan(testapp, short_id, WINDOWS_CHROME)
     scan(testapp, short_id, IPHONE, method="HEAD")            # answered the same way, not counted
     plain = create(testapp, auth)
     scan(testapp, plain, IPHONE)
@@ -98,7 +95,7 @@ def addresses(count):
     return [f"10.{i // 250}.{i % 250}.1" for i in range(count)]
 
 
-def expected_variant(short_id, variants, address, user_agent=WINDOWS, day=None):
+def expected_variant(short_id, variants, address, user_agent=WINDOWS_CHROME, day=None):
     """The destination exaroutes.routing picks for this visitor: computed apart from the HTTP path."""
     visitor = visitor_hash("test-secret", day or MONDAY_NOON.date(), address, user_agent)    # the test app's secret
     routing = CompiledRouting([], variants)

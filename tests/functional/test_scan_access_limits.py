@@ -5,12 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from exaroutes.models import QrCode
-from tests.functional.test_protected_scans import PASSWORD, URL, create, scans
+from tests.helpers.agents import IPHONE
+from tests.helpers.protections import PASSWORD, URL, create, scans
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " \
-        "Version/17.0 Mobile/15E148 Safari/604.1"
 BOT = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
 
 
@@ -24,14 +23,14 @@ def unlock_cookie(response):
 
 def test_b11_unlock_cookie_is_single_use(testapp, auth, committed):
     code = create(testapp, auth, password=PASSWORD)
-    form = testapp.get(f"/r/{code['id']}", status=200, headers={"User-Agent": PHONE})
+    form = testapp.get(f"/r/{code['id']}", status=200, headers={"User-Agent": IPHONE})
     token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
     unlocked = testapp.post(f"/r/{code['id']}/password", {"password": PASSWORD, "csrf": token}, status=303)
     cookie = unlock_cookie(unlocked)
     answers = []
     for _ in range(5):       # the same cookie value replayed, as the review did
         testapp.set_cookie("exr_unlock", cookie)
-        answers.append(testapp.get(f"/r/{code['id']}", headers={"User-Agent": PHONE}, expect_errors=True))
+        answers.append(testapp.get(f"/r/{code['id']}", headers={"User-Agent": IPHONE}, expect_errors=True))
     assert [a.status_int for a in answers] == [302, 200, 200, 200, 200]
     assert answers[0].headers["Location"] == URL
     assert all(URL not in a.text and "Location" not in a.headers for a in answers[1:])
@@ -48,7 +47,7 @@ def test_b11_an_unlock_spent_by_a_link_preview_is_spent(testapp, auth, committed
     testapp.set_cookie("exr_unlock", cookie)
     testapp.get(f"/r/{code['id']}", headers={"User-Agent": BOT}, status=302)
     testapp.set_cookie("exr_unlock", cookie)
-    testapp.get(f"/r/{code['id']}", headers={"User-Agent": PHONE}, status=200)
+    testapp.get(f"/r/{code['id']}", headers={"User-Agent": IPHONE}, status=200)
     assert scans(committed) == 0
 
 
@@ -60,12 +59,12 @@ def test_b12_bots_do_not_pass_a_scan_cap(testapp, auth, committed):
         preview = testapp.get(f"/r/{code['id']}", headers={"User-Agent": BOT}, expect_errors=True)
         assert preview.status_int != 302 and "Location" not in preview.headers
         assert URL not in preview.text
-    head = testapp.head(f"/r/{code['id']}", headers={"User-Agent": PHONE}, expect_errors=True)
+    head = testapp.head(f"/r/{code['id']}", headers={"User-Agent": IPHONE}, expect_errors=True)
     assert "Location" not in head.headers
     assert scans(committed) == 0
     # The one allowed scan still belongs to a person.
-    assert testapp.get(f"/r/{code['id']}", headers={"User-Agent": PHONE}, status=302).headers["Location"] == URL
-    testapp.get(f"/r/{code['id']}", headers={"User-Agent": PHONE}, status=410)
+    assert testapp.get(f"/r/{code['id']}", headers={"User-Agent": IPHONE}, status=302).headers["Location"] == URL
+    testapp.get(f"/r/{code['id']}", headers={"User-Agent": IPHONE}, status=410)
     testapp.get(f"/r/{code['id']}", headers={"User-Agent": BOT}, status=410)
     assert scans(committed) == 1
     assert committed(lambda db: db.scalar(select(QrCode.scan_count).where(QrCode.short_id == code["id"]))) == 1

@@ -9,7 +9,7 @@ from webtest.http import StopableWSGIServer
 
 from exaroutes.models import QrCode, Scan
 from exaroutes.codes.fold import catch_up
-from tests.services import free_port
+from tests.helpers.services import free_port
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 from exaroutes.models import QrCode, Scan
 from exaroutes.scan.dispatch import ScanDispatch, scan_short_id
 from exaroutes.codes.fold import catch_up
-from tests.functional.test_analytics import IPHONE, new_code
+from tests.helpers.agents import IPHONE
+from tests.helpers.http import new_code
 
 #: headers that differ between any two requests, whichever path answers them
 PER_REQUEST = {"X-Request-Id", "Set-Cookie", "Date"}

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from exaroutes.models import Scan, ScanRollup
 from exaroutes.codes.fold import catch_up
-from tests.functional.test_analytics import IPHONE
-from tests.services import free_port, start_pserve
+from tests.helpers.agents import IPHONE
+from tests.helpers.services import free_port, start_pserve
 
 
 INI = """[app:main]

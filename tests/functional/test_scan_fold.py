@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from exaroutes.models import PendingScan, Scan, ScanRollup
 from exaroutes.codes.fold import ScanFolder, catch_up, fold_pending
-from tests.functional.test_analytics import new_code
+from tests.helpers.http import new_code
 
 DAY = datetime.datetime(2026, 12, 1, 10, 0)
 

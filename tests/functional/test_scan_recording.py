@@ -7,7 +7,8 @@ from exaroutes import main
 from exaroutes.models import Scan, ScanRollup, get_engine
 from exaroutes.codes.fold import catch_up
 from exaroutes.scan.writer import ScanRecorder
-from tests.functional.test_analytics import IPHONE, WINDOWS_CHROME, new_code
+from tests.helpers.agents import IPHONE, WINDOWS_CHROME
+from tests.helpers.http import new_code
 
 
 def stored_scans(committed):

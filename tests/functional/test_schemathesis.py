@@ -6,7 +6,7 @@ lists, the body matches its schema (so every error body has the `Error` shape) a
 marks required are there (X-Request-Id, WWW-Authenticate on 401, Retry-After on 429). The number of
 examples is bounded so the suite stays fast (EXAROUTES_FUZZ_EXAMPLES raises it for a deeper run).
 
-The generated `uri` and `date-time` strings come from tests/hostile_strategies.py: the classes the
+The generated `uri` and `date-time` strings come from tests/helpers/hostile_strategies.py: the classes the
 2026-12 security review found by hand (NUL, lone surrogates, bidi and invisible characters, IDN and
 emoji hosts, offsets that overflow UTC), which schemathesis' own generators never produced. The
 generated cases run with rate limits off, so none of them is answered 429 instead of being tried.
@@ -22,10 +22,11 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
 
 from exaroutes import main
 from exaroutes.codes.analytics import BREAKDOWNS
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue  # noqa: F401
-from tests.functional.test_analytics import IPHONE, scan
-from tests.hostile_strategies import hostile_timestamp, hostile_url
-from tests.qr_decode import decode_any, decode_data_uri
+from tests.helpers.agents import IPHONE
+from tests.helpers.bulk import all_codes, check_archive, drain
+from tests.helpers.hostile_strategies import hostile_timestamp, hostile_url
+from tests.helpers.http import scan
+from tests.helpers.qr_decode import decode_any, decode_data_uri
 
 MAX_EXAMPLES = int(os.environ.get("EXAROUTES_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,

@@ -20,12 +20,11 @@ import webtest
 from sqlalchemy import update
 
 from exaroutes.models import QrCode
-from tests.functional.bulk_helpers import drain, queue, read_archive  # noqa: F401
-from tests.functional.dashboard_helpers import sign_in
-from tests.functional.test_analytics import IPHONE
-from tests.functional.test_errors import assert_error_shape
-from tests.functional.test_real_server import server  # noqa: F401
-from tests.services import free_port, start_pserve
+from tests.helpers.agents import IPHONE
+from tests.helpers.bulk import drain, read_archive
+from tests.helpers.dashboard import sign_in
+from tests.helpers.http import assert_error_shape
+from tests.helpers.services import free_port, start_pserve
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 JSON = "application/json"
@@ -126,11 +125,11 @@ def real_scan(port, short_id):
         connection.close()
 
 
-def test_b3_a_stored_non_ascii_destination_still_scans_through_waitress(testapp, auth, committed, server):
+def test_b3_a_stored_non_ascii_destination_still_scans_through_waitress(testapp, auth, committed, real_server):
     """The review's `[500, 500, 410]` for a maxScans 2 IDN code: now two redirects, then the cap."""
     code = create(testapp, auth).json
     store_legacy_destination(committed, code["id"], "https://пример.рф/é\u202e", max_scans=2)
-    answers = [real_scan(server, code["id"]) for _ in range(3)]
+    answers = [real_scan(real_server, code["id"]) for _ in range(3)]
     location = "https://xn--e1afmkfd.xn--p1ai/%C3%A9%E2%80%AE"
     assert [answer[:2] for answer in answers[:2]] == [(302, location)] * 2
     assert answers[2][0] == 410

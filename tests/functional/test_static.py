@@ -1,7 +1,7 @@
 """`POST /api/qr/static`: the payload itself is encoded, in PNG (data URI) and SVG (text); nothing stored."""
 import pytest
 
-from tests.qr_decode import decode_data_uri, decode_svg
+from tests.helpers.qr_decode import decode_data_uri, decode_svg
 
 CASES = [
     ("url", "https://example.com/a?b=c&d=é", "https://example.com/a?b=c&d=%C3%A9"),  # an IRI is printed as its URI

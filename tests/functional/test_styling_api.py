@@ -3,8 +3,8 @@ import pytest
 from PIL import Image
 
 from exaroutes.renderers.png import PngRenderer
-from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
-from tests.qr_decode import decode_any, decode_data_uri, decode_svg
+from tests.helpers.logo_images import data_uri, encode, jpeg_logo, png_logo
+from tests.helpers.qr_decode import decode_any, decode_data_uri, decode_svg
 
 PNG_LOGO = data_uri(png_logo(), "image/png")
 

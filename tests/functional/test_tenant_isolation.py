@@ -14,10 +14,10 @@ import pytest
 
 import exaroutes.clock
 from exaroutes.auth.keys import rotate_key
-from tests.functional.bulk_helpers import all_codes, check_archive, drain, queue, url_items  # noqa: F401
-from tests.functional.domain_helpers import add_verified_domain
-from tests.functional.test_analytics import IPHONE
-from tests.functional.test_errors import assert_error_shape
+from tests.helpers.agents import IPHONE
+from tests.helpers.bulk import all_codes, check_archive, drain, url_items
+from tests.helpers.domains import add_verified_domain
+from tests.helpers.http import assert_error_shape
 
 FOREIGN_REQUESTS = [
     ("GET", "/api/qr/codes/{id}", None),
@@ -134,6 +134,13 @@ def test_the_matrix_names_every_operation_that_takes_an_id(testapp):
                   for path, item in testapp.get("/api/openapi.json").json["paths"].items()
                   for method in item if "{" in path}
     assert documented <= {(method, template.split("?")[0]) for method, template, _ in FOREIGN_REQUESTS}
+
+
+def test_a_code_of_a_reads_to_b_like_a_code_that_does_not_exist(testapp, other_auth, code_of_a):
+    """B's 404 for A's code is, word for word, the 404 for an id nobody has: it does not tell B the id is taken."""
+    missing = testapp.get("/api/qr/codes/ZZZZZZZZ", headers=other_auth, status=404).json
+    foreign = testapp.get(f"/api/qr/codes/{code_of_a['id']}", headers=other_auth, status=404).json
+    assert foreign["error"].replace(code_of_a["id"], "ZZZZZZZZ") == missing["error"]
 
 
 def test_workspace_b_lists_none_of_a_codes(testapp, other_auth, code_of_a):

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from exaroutes.models import WebhookEndpoint
 from exaroutes.protections.encryption import decrypt_text
-from tests.functional.webhook_helpers import (create_code, deliveries, drain, hooks, receiver, subscribe,  # noqa: F401
-                                              webhook_app, webhook_settings)
+from tests.helpers.webhooks import create_code, deliveries, drain, subscribe
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

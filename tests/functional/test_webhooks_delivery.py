@@ -9,11 +9,9 @@ from exaroutes import clock
 from exaroutes.models import QrCode, WebhookDelivery
 from exaroutes.codes.rollups import write_scans
 from exaroutes.webhooks.outbox import add_scan_events
-from tests.functional.bulk_helpers import drain as drain_bulk
-from tests.functional.webhook_helpers import (SCHEDULE, TIMEOUT_SECONDS, create_code, deliveries, drain,  # noqa: F401
-                                              frozen_clock, hooks, receiver, scan, subscribe, webhook_app,
-                                              webhook_settings)
-from tests.webhook_receiver import spec_verify, verified
+from tests.helpers.bulk import drain as drain_bulk
+from tests.helpers.webhook_receiver import spec_verify, verified
+from tests.helpers.webhooks import SCHEDULE, TIMEOUT_SECONDS, create_code, deliveries, drain, scan, subscribe
 
 
 def test_a_scan_reaches_the_receiver_as_a_signed_scan_created(hooks, auth, receiver):

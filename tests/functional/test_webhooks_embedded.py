@@ -2,8 +2,8 @@
 import webtest
 
 from exaroutes import jobs, main
-from tests.functional.webhook_helpers import create_code, subscribe, webhook_settings  # noqa: F401
-from tests.webhook_receiver import Receiver, verified
+from tests.helpers.webhook_receiver import Receiver, verified
+from tests.helpers.webhooks import create_code, subscribe
 
 
 def embedded(webhook_settings, tmp_path):

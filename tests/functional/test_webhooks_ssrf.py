@@ -8,8 +8,8 @@ import pytest
 from exaroutes.settings import load_settings
 from exaroutes.webhooks.delivery import dispatch
 from exaroutes.webhooks.ssrf import UrlPolicy, system_resolve
-from tests.functional.webhook_helpers import deliveries
-from tests.webhook_receiver import Receiver
+from tests.helpers.webhook_receiver import Receiver
+from tests.helpers.webhooks import deliveries
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PUBLIC = "93.184.215.14"     # any global unicast address; nothing connects to it in these tests

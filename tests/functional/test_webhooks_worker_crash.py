@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from exaroutes import clock, main
 from exaroutes.models import WebhookDelivery
-from tests.functional.webhook_helpers import Clock, deliveries, subscribe
-from tests.services import redis_url
-from tests.webhook_receiver import Receiver, verified
+from tests.helpers.services import redis_url
+from tests.helpers.webhook_receiver import Receiver, verified
+from tests.helpers.webhooks import Clock, deliveries, subscribe
 
 WORKER = str(Path(sys.executable).parent / "exaroutes-worker")
 WORKER_TIMEOUT = 120      # the killed worker waits this long for an answer; it is killed long before

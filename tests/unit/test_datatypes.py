@@ -6,7 +6,7 @@ from exaroutes.imaging.design import check_design
 from exaroutes.errors import ApiError
 from exaroutes.plugins.interfaces import DataType
 from exaroutes.plugins.registry import BUILTIN_DATATYPES, BUILTIN_RENDERERS, DATATYPES, RENDERERS, load_plugins
-from tests.datatype_cases import CASES
+from tests.helpers.datatype_cases import CASES
 
 DATATYPES_BY_NAME = load_plugins(DATATYPES, BUILTIN_DATATYPES)
 

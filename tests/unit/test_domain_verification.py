@@ -1,4 +1,4 @@
-"""TXT verification for real: dnspython asks the suite's DNS server (tests/dns_server.py) over UDP."""
+"""TXT verification for real: dnspython asks the suite's DNS server (tests/helpers/dns_server.py) over UDP."""
 import socket
 
 import pytest

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from exaroutes.imaging.logos import LARGEST_BOX, MAX_LOGO_BYTES, LogoError, parse_logo
-from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
+from tests.helpers.logo_images import data_uri, encode, jpeg_logo, png_logo
 
 
 def test_png_and_jpeg_are_accepted_and_reencoded_as_rgba():

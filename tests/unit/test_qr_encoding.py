@@ -15,7 +15,7 @@ from PIL import Image
 
 from exaroutes.imaging.matrix import PayloadTooLong, encode
 from exaroutes.imaging.render import symbol_for
-from tests.qr_decode import read_each
+from tests.helpers.qr_decode import read_each
 
 
 def picture(symbol, px=4, border=4):

@@ -11,8 +11,8 @@ from exaroutes.plugins.registry import BUILTIN_DATATYPES, BUILTIN_RENDERERS, DAT
 from exaroutes.imaging.matrix import encode
 from exaroutes.renderers.shapes import SHAPES
 from exaroutes.imaging.render import proof_key, render
-from tests.logo_images import data_uri, png_logo
-from tests.qr_decode import decode_image
+from tests.helpers.logo_images import data_uri, png_logo
+from tests.helpers.qr_decode import decode_image
 
 BASE = "https://qr.exaroutes.com/r/"
 REGISTRY = {"datatypes": load_plugins(DATATYPES, BUILTIN_DATATYPES),

@@ -17,8 +17,8 @@ from exaroutes.renderers.png import PngRenderer
 from exaroutes.renderers.shapes import SHAPES
 from exaroutes.renderers.svg import SvgRenderer
 from exaroutes.imaging.render import decode_picture, resolve_style
-from tests.logo_images import data_uri, encode, jpeg_logo, png_logo
-from tests.qr_decode import rasterize_svg
+from tests.helpers.logo_images import data_uri, encode, jpeg_logo, png_logo
+from tests.helpers.qr_decode import rasterize_svg
 
 PAYLOAD = "https://qr.example.test/r/Ab3xK9pQ"
 COLOUR_PAIRS = [("#000000", "#FFFFFF"), ("#1A2B6D", "#FFF8E1"), ("#B00020", "#E8F0F0")]

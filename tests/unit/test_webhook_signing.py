@@ -7,7 +7,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from exaroutes.webhooks import signing
-from tests.webhook_receiver import spec_verify
+from tests.helpers.webhook_receiver import spec_verify
 
 
 def test_secrets_are_whsec_and_32_random_bytes():

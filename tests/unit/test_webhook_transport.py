@@ -6,7 +6,7 @@ import pytest
 
 from exaroutes.webhooks import transport
 from exaroutes.webhooks.ssrf import Target, UnsafeUrl, UrlPolicy, address_problem
-from tests.webhook_receiver import Receiver
+from tests.helpers.webhook_receiver import Receiver
 
 
 @pytest.fixture

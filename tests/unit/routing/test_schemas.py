@@ -4,7 +4,7 @@ import pytest
 
 from exaroutes.validation import deserialize
 from exaroutes.schemas.routing import MAX_RULES, MAX_VARIANTS, RoutingFields
-from tests.routing_examples import RULES, VARIANTS
+from tests.helpers.routing_examples import RULES, VARIANTS
 
 SCHEMA = RoutingFields()
 

@@ -5,7 +5,7 @@ import pytest
 
 from exaroutes.scan.enrich import (
     classify_user_agent, country_of_address, header_country, referrer_host, visitor_hash)
-from tests.functional.test_analytics import ANDROID_TABLET, IPHONE, WINDOWS_CHROME
+from tests.helpers.agents import ANDROID_TABLET, IPHONE, WINDOWS_CHROME
 
 PIXEL = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
          "Chrome/120.0.0.0 Mobile Safari/537.36")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import free_port, unavailable
+from tests.helpers.services import free_port, unavailable
 
 BIN = Path(sys.executable).parent
 
@@ -113,6 +113,16 @@ def wait_until_ready(process, port, timeout=60):
             pass
         time.sleep(0.1)
     pytest.fail(f"{process.name} not ready within {timeout} s:\n{process.log()[-3000:]}")
+
+
+def wait_for(condition, timeout, interval=0.1):
+    """The first value of `condition()` that is not None, polled while other processes work."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (value := condition()) is not None:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"not reached within {timeout} s")
 
 
 def start_web(tmp_path, name, settings, threads=8, env=None):

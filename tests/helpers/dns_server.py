@@ -6,7 +6,7 @@ know answer NXDOMAIN, known names without TXT records answer NOERROR with no ans
 authoritative server does. Run as a script it serves the TXT records of a JSON file, re-read on
 every query, so a person can "publish" a record by editing the file (docs/domains.md):
 
-    python -m tests.dns_server --port 5353 --records /tmp/records.json
+    python -m tests.helpers.dns_server --port 5353 --records /tmp/records.json
     # /tmp/records.json: {"_exaroutes.qr.example.org": ["exaroutes-verify=..."]}
 """
 import argparse

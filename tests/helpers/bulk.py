@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.qr_decode import decode_any
+from tests.helpers.qr_decode import decode_any
 
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 

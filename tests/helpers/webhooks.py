@@ -6,7 +6,7 @@ import pytest
 import webtest
 
 from exaroutes import clock, main
-from tests.webhook_receiver import Receiver
+from tests.helpers.webhook_receiver import Receiver
 
 #: the retry schedule of the test app (seconds): short, and walked by moving the clock, never by waiting
 SCHEDULE = (30, 300)
