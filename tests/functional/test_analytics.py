@@ -12,6 +12,7 @@ from exaroutes.codes.rollups import write_scans
 from tests.helpers.agents import ANDROID_TABLET, IPHONE, WINDOWS_CHROME
 from tests.helpers.http import new_code, scan
 
+
 def code_by_short_id(db, short_id):
     return db.scalar(select(QrCode).where(QrCode.short_id == short_id))
 
