@@ -1,8 +1,8 @@
 """The baseline of the redirect benchmark: a bare Pyramid app on waitress that answers a constant 302.
 
-Usage: python scripts/bench/bare_app.py PORT THREADS
+Usage: python scripts/bench/bare_app.py PORT THREADS     (redirect.py starts it)
 """
-import sys
+import argparse
 
 import waitress
 from pyramid.config import Configurator
@@ -23,6 +23,13 @@ def make_app():
         return config.make_wsgi_app()
 
 
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("port", type=int)
+    parser.add_argument("threads", type=int)
+    args = parser.parse_args(argv)
+    waitress.serve(make_app(), listen=f"127.0.0.1:{args.port}", threads=args.threads, _quiet=True)
+
+
 if __name__ == "__main__":
-    port, threads = sys.argv[1], int(sys.argv[2])
-    waitress.serve(make_app(), listen=f"127.0.0.1:{port}", threads=threads, _quiet=True)
+    main()

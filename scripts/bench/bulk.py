@@ -11,16 +11,16 @@ Each line also has `render_floor_1_thread_seconds`: the same number of bare rend
 measured in the same run (the baseline), and the machine's 1-minute load average.
 
 `--py-spy DIR` records a py-spy profile (collapsed stacks) of every working process from POST to
-completion (needs `pip install py-spy`).
+completion (py-spy comes with the `bench` extra).
 
 Needs PostgreSQL at 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379 (database 12) for `production`.
 Servers listen on ports 8280-8281. Everything lives in a temporary directory and is removed afterwards.
+Smallest run (a few seconds per setup): --items 20
 """
 import argparse
+import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,50 +28,19 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.helpers.services import create_postgres_database  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (environment, load, log_says, make_key, postgres_database, py_spy, serve,  # noqa: E402
+                     write_ini)
 
-BIN = Path(sys.executable).parent
 REDIS = "redis://127.0.0.1:6379/12"
-LOGGING = """
-[loggers]
-keys = root, consumer, jobs
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[logger_consumer]
-level = INFO
-handlers =
-qualname = huey.consumer
-[logger_jobs]
-level = INFO
-handlers =
-qualname = exaroutes.jobs
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
+#: the consumers' start line (the clock starts when every consumer is ready) and the workers' slice lines
+LOGGERS = {"huey.consumer": "INFO", "exaroutes.bulk": "INFO"}
+CONSUMER_STARTED = "Huey consumer started"
 
 
 def slice_log(logs):
     """The workers' `items a-b done in s` lines, so a run shows how the slices were shared."""
     return [line.split("] ", 1)[-1] for log in logs for line in log.read_text().splitlines() if " done in " in line]
-
-
-def write_ini(directory, settings, port):
-    lines = "\n".join(f"{k} = {v}" for k, v in settings.items())
-    path = directory / "bench.ini"
-    path.write_text(f"[app:main]\nuse = egg:exaroutes\n{lines}\n\n[server:main]\nuse = egg:exaroutes#waitress\n"
-                    f"host = 127.0.0.1\nport = {port}\nthreads = 8\n" + LOGGING)
-    return str(path)
 
 
 def peak_rss_mb(pid):
@@ -90,100 +59,52 @@ def call(method, url, key, body=None):
         return response.status, response.read()
 
 
-def wait_until_up(base, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/openapi.json", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
-def wait_for_consumers(logs, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not all("Huey consumer started" in log.read_text() for log in logs):
-        if time.monotonic() > deadline:
-            raise RuntimeError("consumers did not start: " + " ".join(log.read_text()[-500:] for log in logs))
-        time.sleep(0.1)
-    time.sleep(0.5)
-
-
-def spy_on(processes, directory, setup):
-    """py-spy (collapsed stacks) on each working process until it exits or the job is done."""
-    return [subprocess.Popen(["py-spy", "record", "--format", "raw", "--rate", "200", "--pid", str(p.pid),
-                              "--output", os.path.join(directory, f"{setup}-{i}.txt")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for i, p in enumerate(processes)]
-
-
-def run(setup, items, workdir, embedded_workers=2, py_spy=None):
+def run(setup, items, workdir, embedded_workers=2, spy_directory=None):
     port = {"embedded": 8280, "production": 8281}[setup]
     base = f"http://127.0.0.1:{port}"
     settings = {"exaroutes.redirect_base": base}
-    drop = None
-    if setup == "embedded":
-        settings.update({"sqlalchemy.url": f"sqlite:///{workdir}/bench.sqlite",
-                         "exaroutes.jobs.url": f"sqlite:///{workdir}/jobs.sqlite",
-                         "exaroutes.jobs.embedded_consumer": "true",
-                         "exaroutes.jobs.workers": str(embedded_workers)})
-    else:
-        url, drop = create_postgres_database()     # the test suite's throw-away database
-        settings.update({"sqlalchemy.url": url, "exaroutes.jobs.url": REDIS,
-                         "exaroutes.jobs.name": f"exaroutes-bench-{uuid.uuid4().hex[:8]}",
-                         "exaroutes.jobs.embedded_consumer": "false", "exaroutes.jobs.workers": "1"})
-    ini = write_ini(workdir, settings, port)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXAROUTES_")}
-    subprocess.run([BIN / "exaroutes-db", "upgrade", ini], check=True, env=env, capture_output=True)
-    key = subprocess.run([BIN / "exaroutes-keys", "create", ini, "--workspace", "bench"], check=True, env=env,
-                         capture_output=True, text=True).stdout.strip()
-    def start(*argv):
-        log = workdir / f"process-{len(logs)}.log"
-        logs.append(log)
-        return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-
-    logs = []
-    processes = [start(BIN / "pserve", ini)]
-    workers = []
-    if setup == "production":
-        workers = [start(BIN / "exaroutes-worker", ini) for _ in range(2)]
-        processes += workers
-    try:
-        wait_until_up(base)
-        wait_for_consumers(logs[1:] if workers else logs)     # the clock starts when every consumer is ready
-        spies = spy_on(workers or processes, py_spy, setup) if py_spy else []
-        body = [{"data": f"https://example.com/bench/{i}"} for i in range(items)]
-        started = time.monotonic()
-        status, answer = call("POST", base + "/api/qr/codes/bulk", key, body)
-        accepted = time.monotonic() - started
-        bulk_id = json.loads(answer)["bulkId"]
-        while True:
-            job = json.loads(call("GET", f"{base}/api/qr/codes/bulk/{bulk_id}", key)[1])
-            if job["status"] in ("completed", "failed"):
-                break
-            time.sleep(0.05)
-        elapsed = time.monotonic() - started
-        for spy in spies:
-            spy.send_signal(signal.SIGINT)     # py-spy writes its profile on SIGINT
-            spy.wait(30)
+    with contextlib.ExitStack() as stack:
+        if setup == "embedded":
+            settings.update({"sqlalchemy.url": f"sqlite:///{workdir}/bench.sqlite",
+                             "exaroutes.jobs.url": f"sqlite:///{workdir}/jobs.sqlite",
+                             "exaroutes.jobs.embedded_consumer": "true",
+                             "exaroutes.jobs.workers": str(embedded_workers)})
+        else:
+            settings.update({"sqlalchemy.url": stack.enter_context(postgres_database()), "exaroutes.jobs.url": REDIS,
+                             "exaroutes.jobs.name": f"exaroutes-bench-{uuid.uuid4().hex[:8]}",
+                             "exaroutes.jobs.embedded_consumer": "false", "exaroutes.jobs.workers": "1"})
+        ini = write_ini(workdir / "bench.ini", settings, port=port, threads=8, loggers=LOGGERS)
+        env = environment()
+        key = make_key(ini, env)
+        logs = [workdir / f"process-{i}.log" for i in range(3 if setup == "production" else 1)]
+        if setup == "embedded":           # the web process does the work
+            working = [stack.enter_context(serve(ini, port, env, log=logs[0],
+                                                 ready=log_says(logs[0], CONSUMER_STARTED)))]
+        else:
+            stack.enter_context(serve(ini, port, env, log=logs[0]))
+            working = [stack.enter_context(serve(ini, env=env, program="exaroutes-worker", log=log,
+                                                 ready=log_says(log, CONSUMER_STARTED))) for log in logs[1:]]
+        time.sleep(0.5)          # a consumer logs its start just before its threads take their first task
+        profiling = py_spy(working, spy_directory, setup) if spy_directory else contextlib.nullcontext()
+        with profiling:
+            body = [{"data": f"https://example.com/bench/{i}"} for i in range(items)]
+            started = time.monotonic()
+            status, answer = call("POST", base + "/api/qr/codes/bulk", key, body)
+            accepted = time.monotonic() - started
+            bulk_id = json.loads(answer)["bulkId"]
+            while True:
+                job = json.loads(call("GET", f"{base}/api/qr/codes/bulk/{bulk_id}", key)[1])
+                if job["status"] in ("completed", "failed"):
+                    break
+                time.sleep(0.05)
+            elapsed = time.monotonic() - started
         archive = call("GET", f"{base}/api/qr/codes/bulk/{bulk_id}/result", key)[1]
-        working = workers or processes[:1]
         return {"setup": setup, "threads": settings["exaroutes.jobs.workers"], "items": items,
                 "post_seconds": round(accepted, 3), "to_completed_seconds": round(elapsed, 2),
                 "status": job["status"], "succeeded": job["succeeded"],
                 "archive_bytes": len(archive),
                 "peak_rss_mb": [round(peak_rss_mb(p.pid), 1) for p in working],
                 "slices": [f"{log.name}: {line}" for log in logs for line in slice_log([log])]}
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
-        if drop:
-            drop()
 
 
 def render_floor(items):
@@ -202,13 +123,13 @@ def render_floor(items):
     return round(time.monotonic() - started, 2)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--setup", choices=["embedded", "production", "both"], default="both")
     parser.add_argument("--embedded-workers", type=int, default=2, help="consumer threads (development.ini: 2)")
     parser.add_argument("--py-spy", help="directory for py-spy profiles of the working processes")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.py_spy:
         os.makedirs(args.py_spy, exist_ok=True)
     setups = ["embedded", "production"] if args.setup == "both" else [args.setup]
@@ -216,7 +137,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="exaroutes-bench-") as workdir:
             result = run(setup, args.items, Path(workdir), args.embedded_workers, args.py_spy)
             result["render_floor_1_thread_seconds"] = render_floor(args.items)
-            result["loadavg_1min"] = round(os.getloadavg()[0], 2)
+            result["loadavg_1min"] = round(load(), 2)
             print(json.dumps(result), flush=True)
 
 

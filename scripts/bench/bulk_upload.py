@@ -18,12 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import webtest  # noqa: E402
-
-from exaroutes import main  # noqa: E402
-from harness import migrated_database  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import app_client, load  # noqa: E402
 
 
 def items_and_csv(rows):
@@ -38,29 +34,21 @@ def items_and_csv(rows):
     return items, ("\n".join(lines) + "\n").encode()
 
 
-def app_and_key(directory):
-    database = f"sqlite:///{directory / 'bench.sqlite'}"
-    engine, key = migrated_database(database)
-    app = main({}, dbengine=engine, **{"sqlalchemy.url": database, "exaroutes.secret": "bench",
-                                        "exaroutes.jobs.url": f"sqlite:///{directory / 'jobs.sqlite'}"})
-    return app, key
-
-
 def timed(fn):
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def main_bench(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
     items, content = items_and_csv(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
-        app, key = app_and_key(Path(tmp))
-        client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        client, key = app_client(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", {
+            "exaroutes.secret": "bench", "exaroutes.jobs.url": f"sqlite:///{Path(tmp) / 'jobs.sqlite'}"})
         form = client.get("/dashboard/signin").forms["signin"]
         form["key"] = key
         form.submit()
@@ -78,15 +66,15 @@ def main_bench(argv=None):
         for _ in range(args.rounds):
             upload_times.append(timed(upload))
             api_times.append(timed(api))
-        app.registry["huey"].flush()
+        client.app.registry["huey"].flush()
     print(json.dumps({
         "rows": args.rows, "rounds": args.rounds, "csv_bytes": len(content),
         "upload_median_s": round(statistics.median(upload_times), 3),
         "api_json_median_s": round(statistics.median(api_times), 3),
         "upload_min_s": round(min(upload_times), 3), "api_json_min_s": round(min(api_times), 3),
-        "load_1min": os.getloadavg()[0],
+        "load_1min": load(),
     }))
 
 
 if __name__ == "__main__":
-    main_bench()
+    main()

@@ -10,14 +10,12 @@ drawn (square modules, 4-module quiet zone, the service's renderer): a grey on w
 and two hue pairs (seeded random hues, the darker as foreground) with that difference; each is drawn
 for two redirect URLs (two masks), so a pair's rate is over 2 x 18 variants x 3 readers.
 """
+import argparse
 import colorsys
 import random
 import time
 
-from scanning import MODULE_PX, READERS, rates
-
-from exaroutes.imaging.render import resolve_style, symbol_for
-from exaroutes.renderers.png import PngRenderer
+from scanning import READERS, drawn, rates
 
 URLS = ["https://qr.exaroutes.com/r/Ab3xK9pQ", "https://qr.exaroutes.com/r/Zq7Lm2Xw"]
 DIFFERENCES = [40, 55, 70, 85, 100, 115, 130, 150, 175, 255]
@@ -86,15 +84,8 @@ def pairs():
                 yield difference, f"hues {seed}", *found
 
 
-def drawn(payload, foreground, background):
-    style = {"foregroundColor": foreground, "backgroundColor": background}
-    full = resolve_style(style)
-    symbol = symbol_for(payload, style)
-    full["size"] = (symbol.side + 2 * full["margin"]) * MODULE_PX
-    return PngRenderer().draw(symbol.modules, full).convert("RGB")
-
-
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     started = time.perf_counter()
     print("| luma diff | family | foreground | background | WCAG ratio | clean | "
           + " | ".join(READERS) + " | pooled |")
@@ -103,7 +94,7 @@ def main():
         passed = dict.fromkeys(READERS, 0)
         clean_ok = 0
         for url in URLS:
-            found, clean = rates(drawn(url, foreground, background), url)
+            found, clean = rates(drawn(url, {"foregroundColor": foreground, "backgroundColor": background})[0], url)
             clean_ok += all(clean.values())
             for name in READERS:
                 passed[name] += found[name]

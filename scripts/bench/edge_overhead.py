@@ -13,7 +13,7 @@ import time
 
 import webtest
 
-from exaroutes import main
+from exaroutes import main as make_app
 from harness import migrated_database
 
 
@@ -21,7 +21,7 @@ def build(database_url, engine, storage, limits):
     settings = {"sqlalchemy.url": database_url, "exaroutes.redirect_base": "http://bench.test",
                 "exaroutes.rate_limit.storage_url": storage,
                 "exaroutes.rate_limit.api": limits, "exaroutes.rate_limit.scan": limits}
-    return main({}, dbengine=engine, **settings)
+    return make_app({}, dbengine=engine, **settings)
 
 
 def timed(testapp, path, headers, status, count):
@@ -47,8 +47,8 @@ def limiter_cost(storage, count):
     return (time.perf_counter() - started) * 1e6 / count
 
 
-def main_(argv=None):
-    parser = argparse.ArgumentParser()
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--redis", default=None)
     args = parser.parse_args(argv)
@@ -82,4 +82,4 @@ def main_(argv=None):
 
 
 if __name__ == "__main__":
-    main_()
+    main()

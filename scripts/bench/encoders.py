@@ -13,6 +13,7 @@ boost. Candidates for non-ASCII payloads, all UTF-8:
 - qrcode: UTF-8 bytes, no ECI (qrcode 8.2 cannot write one; what the service wrote before).
 Each matrix is drawn at 8 px per module with a 4-module quiet zone and read by the three readers.
 """
+import argparse
 import statistics
 import time
 
@@ -83,7 +84,8 @@ def version(matrix):
     return (len(matrix) - 17) // 4
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     non_ascii = [case.payload for case in CASES if not case.payload.isascii()] + REVIEW_CASES
     print(f"{len(non_ascii)} non-ASCII payloads at L, M, Q, H (those that fit):\n")
     print("| candidate | exact in all three readers | " + " | ".join(f"{r} exact" for r in READERS)

@@ -4,7 +4,8 @@ Scripts run as `.venv/bin/python scripts/bench/NAME.py` (this folder is then on 
 `from harness import ...`); the package never imports this module. What lives here, once:
 
 - databases: `migrated_database` (in this process: migrated, one workspace, its key),
-  `postgres_database` (a fresh PostgreSQL database, dropped afterwards);
+  `postgres_database` (a fresh PostgreSQL database, dropped afterwards), `app_client` (the whole app
+  in this process, through WebTest, on a migrated database);
 - servers: `write_ini` (a shipped ini, or a minimal one, with the run's settings), `make_key`
   (`exaroutes-db upgrade` + `exaroutes-keys create` for the tree being served), `serve` / `running`
   (pserve, exaroutes-worker or any program as a real process: waited for, then stopped with SIGTERM
@@ -12,6 +13,8 @@ Scripts run as `.venv/bin/python scripts/bench/NAME.py` (this folder is then on 
   revision's package, for a comparison within one run);
 - load and costs: `require_tool`, `run_wrk` / `parse_wrk`, `tree_cpu_seconds`, `py_spy`;
 - the header every result needs on a shared machine: `machine()` and `load()`.
+
+(The decode-rate benches share the pictures and readers of scanning.py instead: no servers there.)
 
 What a person running a bench can fix (a missing tool or server, an unknown revision, a server that
 does not start) ends the run with a message saying what to do, not a traceback.
@@ -93,6 +96,18 @@ def migrated_database(database_url, workspace="bench"):
         dbsession = get_tm_session(get_session_factory(engine), tm)
         key = create_key(dbsession, get_or_create_workspace(dbsession, workspace))
     return engine, key
+
+
+def app_client(database_url, settings=(), environ=(("HTTP_HOST", "localhost"),)):
+    """(WebTest client, raw API key): the whole app (pyramid_tm and every layer but waitress) in this
+    process on a freshly migrated `database_url`, with `settings` beside the URL."""
+    import webtest
+
+    from exaroutes import main
+
+    engine, key = migrated_database(database_url)
+    app = main({}, dbengine=engine, **{"sqlalchemy.url": database_url, **dict(settings)})
+    return webtest.TestApp(app, extra_environ=dict(environ)), key
 
 
 @contextlib.contextmanager
@@ -190,8 +205,8 @@ def write_ini(path, settings=(), *, source=None, tree=ROOT, port=None, threads=N
 
 def environment(pythonpath=None, **variables):
     """What a served process sees: this environment without EXAROUTES_* (a setting left in the shell
-    would override the ini) and PYTHONPATH, plus `variables`; `pythonpath` puts a baseline tree first."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXAROUTES_") and k != "PYTHONPATH"}
+    would override the ini), plus `variables`; `pythonpath` (a baseline tree) replaces PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXAROUTES_")}
     if pythonpath:
         env["PYTHONPATH"] = str(pythonpath)
     env.update({k: str(v) for k, v in variables.items()})

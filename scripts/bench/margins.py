@@ -13,27 +13,18 @@ error correction L, M and H:
   layout with text or pictures right up to its edge: the margin is then the only quiet zone;
 - "degraded": the 18 degradations of scanning.py (on a white page).
 """
+import argparse
 import random
 import time
 
 from PIL import Image, ImageDraw
 
-from scanning import MODULE_PX, READERS, reads, variants
-
-from exaroutes.renderers.png import PngRenderer
-from exaroutes.imaging.render import resolve_style, symbol_for
+from scanning import READERS, drawn, reads, variants
 
 URLS = ["https://qr.exaroutes.com/r/Ab3xK9pQ", "https://qr.exaroutes.com/r/Zq7Lm2Xw"]
 SHAPES = ["square", "rounded", "circle"]
 MARGINS = [0, 1, 2, 3, 4]
 LEVELS = ["L", "M", "H"]
-
-
-def drawn(payload, style):
-    full = resolve_style(style)
-    symbol = symbol_for(payload, style)
-    full["size"] = (symbol.side + 2 * full["margin"]) * MODULE_PX
-    return PngRenderer().draw(symbol.modules, full).convert("RGB")
 
 
 def busy_page(picture, seed):
@@ -51,7 +42,8 @@ def busy_page(picture, seed):
     return page
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     started = time.perf_counter()
     print("| margin | as served (of 18) | busy page (of 18) | degraded on a white page (of 108) | degraded pooled |")
     print("|---|---|---|---|---|")
@@ -63,14 +55,14 @@ def main():
         for url in URLS:
             for shape in SHAPES:
                 for level in LEVELS:
-                    picture = drawn(url, {"shape": shape, "margin": margin, "errorCorrection": level})
+                    picture, _ = drawn(url, {"shape": shape, "margin": margin, "errorCorrection": level})
                     for name, ok in reads(picture, url).items():
                         served[name] += ok
                     for name, ok in reads(busy_page(picture, n), url).items():
                         busy[name] += ok
                     n += 1
                 # degraded: on a white page (so the page is a quiet zone too), default error correction
-                for _, variant in variants(drawn(url, {"shape": shape, "margin": margin})):
+                for _, variant in variants(drawn(url, {"shape": shape, "margin": margin})[0]):
                     for name, ok in reads(variant, url).items():
                         degraded[name] += ok
         pooled = sum(degraded.values()) / (18 * len(URLS) * len(SHAPES) * len(READERS))

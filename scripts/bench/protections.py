@@ -12,12 +12,9 @@ import statistics
 import tempfile
 import time
 
-import webtest
-
-from exaroutes import main
 from exaroutes.protections.encryption import decrypt_text, encrypt_text
 from exaroutes.protections.passwords import hash_password, verify_password
-from harness import migrated_database
+from harness import app_client
 
 KINDS = {
     "plain (baseline)": {},
@@ -25,12 +22,6 @@ KINDS = {
     "maxScans (atomic claim)": {"maxScans": 2_000_000_000},
     "encrypt": {"encrypt": True},
 }
-
-
-def make_app(database_url):
-    engine, key = migrated_database(database_url)
-    app = main({}, dbengine=engine, **{"sqlalchemy.url": database_url, "exaroutes.secret": "bench-secret"})
-    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"}), {"Authorization": f"Bearer {key}"}
 
 
 def timed(call, repeat):
@@ -48,13 +39,15 @@ def report(name, samples):
     print(f"{name:28} median {statistics.median(samples) * 1e3:8.3f} ms   p95 {p95 * 1e3:8.3f} ms   n={len(samples)}")
 
 
-def main_bench():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scans", type=int, default=2000)
     parser.add_argument("--database-url")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        testapp, auth = make_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite")
+        testapp, key = app_client(args.database_url or f"sqlite:///{tmp}/bench.sqlite",
+                                  {"exaroutes.secret": "bench-secret"})
+        auth = {"Authorization": f"Bearer {key}"}
         ids = {kind: testapp.post_json("/api/qr/codes", {"data": "https://example.com/", **body},
                                        headers=auth).json["id"] for kind, body in KINDS.items()}
         samples = {kind: [] for kind in KINDS}
@@ -76,4 +69,4 @@ def main_bench():
 
 
 if __name__ == "__main__":
-    main_bench()
+    main()

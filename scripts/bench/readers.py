@@ -20,10 +20,8 @@ import qrcode
 import segno
 from PIL import Image
 
-from scanning import MODULE_PX, READERS, percent, rates
+from scanning import MODULE_PX, READERS, drawn, percent, rates
 
-from exaroutes.imaging.render import resolve_style, symbol_for
-from exaroutes.renderers.png import PngRenderer
 from tests.helpers.logo_images import data_uri, png_logo
 
 #: a payload family's rates are summed over its members: each member is another data mask, so one
@@ -60,10 +58,8 @@ STYLES = [
 
 
 def ours(payload, style):
-    full = resolve_style(style)
-    symbol = symbol_for(payload, style)
-    full["size"] = (symbol.side + 2 * full["margin"]) * MODULE_PX
-    return PngRenderer().draw(symbol.modules, full).convert("RGB"), f"{symbol.version}-{symbol.error_correction}"
+    picture, symbol = drawn(payload, style)
+    return picture, f"{symbol.version}-{symbol.error_correction}"
 
 
 def segno_default(payload):
@@ -89,10 +85,10 @@ def subjects():
         yield name, lambda payload, style=style: ours(payload, style)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--payloads", default=",".join(PAYLOADS))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     started = time.perf_counter()
     for key in args.payloads.split(","):
         payloads = PAYLOADS[key]

@@ -1,12 +1,17 @@
 """Rendering benchmark: our PNG/SVG renders against segno and bare qrcode, then POST /api/qr/static
 through waitress. Run by hand (numbers go to BENCHMARKS.md "Rendering"), never by the test suite:
 
-    .venv/bin/pip install -c constraints.txt -e '.[bench]'      # segno
-    .venv/bin/python scripts/bench/render.py [--seconds 2] [--port 7505] [--clients 4]
+    .venv/bin/pip install -c constraints.txt -e '.[test,bench]'      # qrcode
+    .venv/bin/python scripts/bench/render.py [--seconds 2] [--port 7505] [--clients 4] [--baseline REV]
 
 Every library renders the same payload (a redirect URL) at error correction M with a 4-module quiet
 zone, as close to 512 px as its integer module size allows; all are measured in the same run, one
 after another, and each figure is the median of 7 rounds that time every case in turn.
+
+The server part measures this tree; `--baseline REV` also measures git revision REV's `exaroutes/`
+(same libraries, same ini), alternating with this tree, two rounds each. There is no default baseline:
+a fixed commit disappears from a fresh clone as soon as history is rewritten. The smallest run
+(a few seconds): --seconds 0.2 --clients 2.
 """
 import argparse
 import http.client
@@ -14,7 +19,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,9 +36,11 @@ from exaroutes.renderers.png import PngRenderer
 from exaroutes.renderers.svg import SvgRenderer
 from exaroutes.imaging.render import render, resolve_style
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import baseline_tree, environment, machine, make_key, serve, write_ini  # noqa: E402
+
 PAYLOAD = "https://qr.exaroutes.com/r/Ab3xK9pQ"
 STYLED = {"shape": "rounded", "foregroundColor": "#1A2B6D", "backgroundColor": "#FFF8E1"}
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def batch_size(fn, seconds):
@@ -132,61 +138,23 @@ def render_cases():
     ]
 
 
-def write_ini(directory, port):
-    text = (ROOT / "development.ini").read_text()
-    text = text.replace("sqlite:///%(here)s/var/exaroutes.sqlite", f"sqlite:///{directory}/bench.sqlite")
-    text = text.replace("level = DEBUG", "level = WARN").replace("level = INFO", "level = WARN")
-    ini = Path(directory) / "bench.ini"
-    ini.write_text(text)
-    return ini
-
-
-def exported_package(revision, directory):
-    """`exaroutes/` as it was at `revision`, unpacked into `directory` (for a same-run baseline)."""
-    archive = subprocess.run(["git", "-C", ROOT, "archive", revision, "exaroutes"], check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
-    return directory
-
-
-def static_requests_per_second(port, clients, seconds, revision=None):
+def static_requests_per_second(port, clients, seconds, tree=None):
     """Start pserve on our port, then `clients` keep-alive connections POST static codes for `seconds`.
 
-    With `revision`, the server runs that commit's package instead (PYTHONPATH before the editable
-    install, started outside the work tree), with the same libraries, settings and client.
+    With `tree` (an exported baseline), the server runs that package instead (first on PYTHONPATH),
+    with the same libraries, settings and client.
     """
-    bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as directory:
-        env = dict(os.environ)
-        if revision:
-            env["PYTHONPATH"] = exported_package(revision, directory)
-        ini = write_ini(directory, port)
-        run = {"check": True, "capture_output": True, "env": env, "cwd": directory}
-        subprocess.run([bin_dir / "exaroutes-db", "upgrade", ini], **run)
-        key = subprocess.run([bin_dir / "exaroutes-keys", "create", ini, "--workspace", "bench"], text=True,
-                             **run).stdout.strip()
-        server = subprocess.Popen([bin_dir / "pserve", ini, f"http_port={port}"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, env=env, cwd=directory)
-        try:
-            wait_for(port)
+        env = environment(tree)
+        ini = write_ini(Path(directory) / "bench.ini", {"sqlalchemy.url": f"sqlite:///{directory}/bench.sqlite"},
+                        source="development.ini", port=port, threads=8, quiet=True)
+        key = make_key(ini, env)
+        with serve(ini, port, env):
             results = {}
             for return_type in ("png", "svg"):
                 body = json.dumps({"data": "https://example.com/spring", "returnType": return_type})
                 results[return_type] = hammer(port, key, body, clients, seconds)
             return results
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-def wait_for(port):
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/openapi.json")
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"server on port {port} did not start")
 
 
 def hammer(port, key, body, clients, seconds):
@@ -224,22 +192,26 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=7505, help="waitress port (ours: 7500-7599)")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--no-server", action="store_true")
-    parser.add_argument("--baseline", default="e3ab9f6",
-                        help="commit whose server is measured alongside (default: the foundation)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="git revision whose server is measured alongside this tree's (none by default)")
     args = parser.parse_args(argv)
-    versions = ", ".join(f"{name} {version(name)}" for name in ("segno", "qrcode", "zxing-cpp", "pillow"))
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, {versions}")
-    print("| case | ms per render |\n|---|---:|")
-    cases = render_cases()
-    for (name, _), ms in zip(cases, interleaved_ms(cases, args.seconds)):
-        print(f"| {name} | {ms:.3f} |")
-    if not args.no_server:
-        print(f"\nPOST /api/qr/static, default style, waitress 8 threads, {args.clients} keep-alive clients, "
-              "requests/s (two rounds, alternating)\n| server | png | svg |\n|---|---:|---:|")
-        for _ in range(2):
-            for label, revision in ((f"baseline {args.baseline}", args.baseline), ("this tree", None)):
-                rates = static_requests_per_second(args.port, args.clients, args.seconds * 3, revision)
-                print(f"| {label} | {rates['png']:.0f} | {rates['svg']:.0f} |", flush=True)
+    with tempfile.TemporaryDirectory(prefix="exaroutes-bench-") as exported:
+        servers = [("this tree", None)]
+        if args.baseline and not args.no_server:      # checked before minutes of rendering
+            servers.insert(0, (f"baseline {args.baseline}", baseline_tree(args.baseline, exported)))
+        versions = ", ".join(f"{name} {version(name)}" for name in ("segno", "qrcode", "zxing-cpp", "pillow"))
+        print(f"{machine()}, {versions}")
+        print("| case | ms per render |\n|---|---:|")
+        cases = render_cases()
+        for (name, _), ms in zip(cases, interleaved_ms(cases, args.seconds)):
+            print(f"| {name} | {ms:.3f} |")
+        if not args.no_server:
+            print(f"\nPOST /api/qr/static, default style, waitress 8 threads, {args.clients} keep-alive clients, "
+                  "requests/s (two rounds, alternating)\n| server | png | svg |\n|---|---:|---:|")
+            for _ in range(2):
+                for label, tree in servers:
+                    rates = static_requests_per_second(args.port, args.clients, args.seconds * 3, tree)
+                    print(f"| {label} | {rates['png']:.0f} | {rates['svg']:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

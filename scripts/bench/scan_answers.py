@@ -17,12 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import webtest
 from pyramid.request import Request
 
-from exaroutes import main
 from exaroutes.models import QrCode
-from harness import migrated_database
+from harness import app_client
 
 CODES = {
     "url": "https://example.com/spring",
@@ -35,14 +33,6 @@ CODES = {
     "vcard": {"firstName": "Zoë", "lastName": "Doe", "phone": "+1 555 0100", "email": "zoe@example.com",
               "note": "Met at the fair"},
 }
-
-
-def build_app(directory):
-    url = f"sqlite:///{Path(directory) / 'bench.sqlite'}"
-    engine, key = migrated_database(url)
-    app = main({}, dbengine=engine, **{"sqlalchemy.url": url, "exaroutes.redirect_base": "http://127.0.0.1",
-                                       "exaroutes.secret": "bench"})
-    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"}), key
 
 
 def time_answers_alone(registry, rounds):
@@ -68,12 +58,13 @@ def report(title, medians, p95s=None):
         print(f"{data_type:8} {median:10.1f} {p95} {median / medians['url']:7.2f}")
 
 
-def main_(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=400)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as directory:
-        testapp, key = build_app(directory)
+        testapp, key = app_client(f"sqlite:///{Path(directory) / 'bench.sqlite'}",
+                                  {"exaroutes.redirect_base": "http://127.0.0.1", "exaroutes.secret": "bench"})
         auth = {"Authorization": f"Bearer {key}"}
         paths = {}
         for data_type, data in CODES.items():
@@ -96,4 +87,4 @@ def main_(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main_())
+    sys.exit(main())

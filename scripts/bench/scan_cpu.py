@@ -4,12 +4,13 @@ The wrk benchmark (redirect.py) measures what a client sees, but on a shared 2-c
 swing with the other processes' load. This one calls the app (edge middleware, scan dispatch, view, the
 scan's INSERT; the folder thread folds in the background) in one thread, `--requests` counted scans of one
 code on a fresh SQLite file with development.ini's settings (access log at INFO, written to /dev/null), and
-reports the process CPU time (all threads, the folder's included) and the wall time per scan. `--compare-ref
-REF` runs the same in a child process with the `exaroutes/` package of git REF first on PYTHONPATH,
-alternating with this tree, `--rounds` times.
+reports the process CPU time (all threads, the folder's included) and the wall time per scan. `--baseline
+REV` (also spelled `--compare-ref`) runs the same in a child process with the `exaroutes/` package of git
+REV first on PYTHONPATH, alternating with this tree, `--rounds` times; there is no default baseline.
 
-Usage: .venv/bin/python scripts/bench/scan_cpu.py [--requests 3000] [--rounds 3] [--compare-ref 693e118]
+Usage: .venv/bin/python scripts/bench/scan_cpu.py [--requests 3000] [--rounds 3] [--baseline REV]
        [--method HEAD]
+Smallest run (a few seconds): --requests 200 --rounds 1
 """
 import argparse
 import json
@@ -19,30 +20,22 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, baseline_tree, environment, load, machine, migrated_database  # noqa: E402
+
 USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
               "Version/17.0 Mobile/15E148 Safari/604.1")
 
 
 def measure(requests, method):
     """Per-scan CPU and wall microseconds in this process, with whatever `exaroutes` is importable."""
-    import transaction
     import webtest
 
     from exaroutes import main
-    from exaroutes.auth.keys import create_key, get_or_create_workspace
-    from exaroutes.migrations import upgrade
-    from exaroutes.models import get_engine, get_session_factory, get_tm_session
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite"
-        engine = get_engine({"sqlalchemy.url": url})
-        upgrade(engine)
-        tm = transaction.TransactionManager(explicit=True)
-        with tm:
-            session = get_tm_session(get_session_factory(engine), tm)
-            key = create_key(session, get_or_create_workspace(session, "bench"))
+        engine, key = migrated_database(url)
         app = main({}, **{"sqlalchemy.url": url, "exaroutes.redirect_base": "http://bench.test",
                           "exaroutes.jobs.url": f"sqlite:///{tmp}/jobs.sqlite", "exaroutes.secret": "bench",
                           "exaroutes.rate_limit.scan": "off"})
@@ -61,30 +54,24 @@ def measure(requests, method):
     return {"cpu_us": 1e6 * cpu / requests, "wall_us": 1e6 * wall / requests}
 
 
-def export_ref(ref, directory):
-    archive = subprocess.run(["git", "-C", ROOT, "archive", ref, "exaroutes"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
-
-
 def run_child(requests, method, pythonpath):
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    out = subprocess.run([sys.executable, __file__, "--child", "--requests", str(requests),
-                          "--method", method], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--child", "--requests", str(requests), "--method", method],
+                          env=environment(pythonpath), cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the measuring child ({pythonpath or 'this tree'}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--compare-ref")
+    parser.add_argument("--baseline", "--compare-ref", metavar="REV",
+                        help="git revision measured alongside this tree (none by default)")
     parser.add_argument("--method", choices=["GET", "HEAD"], default="GET",
                         help="HEAD: answered like a scan but not counted, so no write: the request path alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         import logging
         # as development.ini logs: the access line of every request is formatted and written (here to nowhere)
@@ -93,17 +80,16 @@ def main():
         return
     with tempfile.TemporaryDirectory() as ref_dir:
         trees = [("this tree", None)]
-        if args.compare_ref:
-            export_ref(args.compare_ref, ref_dir)
-            trees.insert(0, (args.compare_ref, ref_dir))
-        print(f"{args.requests} {args.method} /r/{{id}} per measurement, {os.cpu_count()} CPUs")
+        if args.baseline:
+            trees.insert(0, (args.baseline, baseline_tree(args.baseline, ref_dir)))
+        print(f"{args.requests} {args.method} /r/{{id}} per measurement; {machine()}")
         print("| round | tree | CPU µs/scan | wall µs/scan | load (1 min) |")
         print("|---|---|---|---|---|")
         for round_ in range(1, args.rounds + 1):
             for label, path in trees:
                 result = run_child(args.requests, args.method, path)
                 print(f"| {round_} | {label} | {result['cpu_us']:.0f} | {result['wall_us']:.0f} | "
-                      f"{os.getloadavg()[0]:.2f} |", flush=True)
+                      f"{load():.2f} |", flush=True)
 
 
 if __name__ == "__main__":

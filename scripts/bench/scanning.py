@@ -28,11 +28,22 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from exaroutes.imaging.render import resolve_style, symbol_for  # noqa: E402
+from exaroutes.renderers.png import PngRenderer  # noqa: E402
 from exaroutes.testing import READERS, read_each  # noqa: E402
 
 #: pixels per module every subject is drawn at, before degrading
 MODULE_PX = 8
 PAGE_BORDER = 0.15
+
+
+def drawn(payload, style):
+    """(picture, symbol): `payload` in `style` drawn by the service's own renderer at MODULE_PX px per
+    module, the size a whole number of modules (no spare pixels around the quiet zone)."""
+    full = resolve_style(style)
+    symbol = symbol_for(payload, style)
+    full["size"] = (symbol.side + 2 * full["margin"]) * MODULE_PX
+    return PngRenderer().draw(symbol.modules, full).convert("RGB"), symbol
 
 
 def on_page(image, colour=(255, 255, 255)):

@@ -36,12 +36,12 @@ def inclusive_shares(lines):
     return total, counts
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("profile")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--match", default="", help="only functions whose row contains this text")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with open(args.profile) as f:
         total, counts = inclusive_shares(f)
     print(f"{total} samples")
