@@ -358,8 +358,9 @@ def tree_cpu_seconds(pids):
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rpartition(")")[2].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                todo.extend(int(child) for child in f.read().split())
+            for task in os.listdir(f"/proc/{pid}/task"):     # a child started by any thread, not only the main one
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    todo.extend(int(child) for child in f.read().split())
     return total
 
 
