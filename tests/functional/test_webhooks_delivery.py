@@ -1,13 +1,14 @@
 """Webhook deliveries to a real HTTP receiver: signed (checked with `standardwebhooks` and with our own
 reading of the spec), at least once, retried on the schedule, `failed` after the last try."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from exaroutes import clock
 from exaroutes.models import QrCode, WebhookDelivery
 from exaroutes.codes.rollups import write_scans
+from exaroutes.webhooks import delivery, transport
 from exaroutes.webhooks.outbox import add_scan_events
 from tests.helpers.bulk import drain as drain_bulk
 from tests.helpers.webhook_receiver import spec_verify, verified
@@ -211,3 +212,58 @@ def test_a_scan_batch_is_one_outbox_row_and_then_one_delivery_per_event(hooks, a
     assert by_country["DE"]["variant"] == "B" and "variant" not in by_country["FR"]
     assert all(e["type"] == "scan.created" and e["data"]["id"] == code["id"] for e in envelopes)
     assert sorted(d["status"] for d in deliveries(hooks, auth, endpoint["id"])) == ["succeeded"] * 3
+
+
+def test_a_claim_goes_on_one_connection_and_its_outcomes_are_one_statement(hooks, auth, receiver, dbengine):
+    endpoint = subscribe(hooks, auth, receiver.url)
+    for _ in range(5):
+        hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    hooks.registry["huey"].flush()              # the wake-ups: we dispatch by hand
+    outcome_writes = []
+
+    def watch(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE webhook_deliveries") and "last_status_code" in statement:
+            outcome_writes.append(len(parameters) if executemany else 1)
+
+    event.listen(dbengine, "before_cursor_execute", watch)
+    try:
+        assert hooks.registry["tasks"]["webhooks.dispatch"].call_local() == 5
+    finally:
+        event.remove(dbengine, "before_cursor_execute", watch)
+    assert outcome_writes == [5]
+    received = receiver.wait_for(5)
+    assert len({r.connection for r in received}) == 1
+    assert [(d["status"], d["attempts"]) for d in deliveries(hooks, auth, endpoint["id"])] == [("succeeded", 1)] * 5
+
+
+def test_rows_whose_attempt_could_outlast_the_lease_are_released_unsent(hooks, auth, receiver):
+    """A claim is sent in order; once an attempt might end after the claim's lease, the rest are
+    released for the next claim rather than kept (another worker would take them over and send them
+    while we still do). Time is a counter the sender moves, not a wait."""
+    endpoint = subscribe(hooks, auth, receiver.url)
+    for _ in range(3):
+        hooks.post(f"/api/webhooks/{endpoint['id']}/test", headers=auth, status=202)
+    registry = hooks.registry
+    config, engine = registry["webhooks.settings"], registry["dbengine"]
+    budget = config.lease.total_seconds() - config.timeout - delivery.LEASE_MARGIN_SECONDS
+    now = [0.0]
+
+    class SlowSender(transport.Sender):
+        def post(self, *args):
+            now[0] += budget / 2 + 1
+            return super().post(*args)
+
+    sender = SlowSender(registry["webhooks.url_policy"], config.timeout, config.max_response_bytes)
+    rows = delivery.claim(engine, config)
+    try:
+        attempted, untried = delivery.send_claimed(sender, delivery.SigningSecrets(registry.settings), config, rows,
+                                                   monotonic=lambda: now[0])
+    finally:
+        sender.close()
+    assert (len(attempted), untried) == (2, rows[2:])
+    delivery.record(engine, config, attempted, untried)
+    assert len(receiver.wait_for(2)) == 2
+    log = deliveries(hooks, auth, endpoint["id"])
+    assert sorted((d["status"], d["attempts"]) for d in log) == [("pending", 0), ("succeeded", 1), ("succeeded", 1)]
+    assert registry["tasks"]["webhooks.dispatch"].call_local() == 1       # released: the next claim takes it
+    assert len(receiver.wait_for(3)) == 3

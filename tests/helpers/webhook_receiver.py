@@ -1,7 +1,7 @@
 """A real HTTP receiver for webhook tests, and a signature check written from the Standard Webhooks spec.
 
-`Receiver` is an HTTP server on a kernel-chosen port of 127.0.0.1 in the test process. It records
-every request (headers and exact body bytes) and answers with the statuses a test queues
+`Receiver` is an HTTP/1.1 server on a kernel-chosen port of 127.0.0.1 in the test process. It records
+every request (headers, exact body bytes, and the connection it came on) and answers with the statuses a test queues
 (`respond_with`), 204 by default. `hold()` makes the next request wait, unanswered, until the test
 calls `release()`: a receiver that is "slow" exactly as long as the test wants, with no sleeps.
 
@@ -18,10 +18,11 @@ from scripts.webhook_receiver import verify as spec_verify  # noqa: F401 (the te
 
 
 class Received:
-    def __init__(self, path, headers, body):
+    def __init__(self, path, headers, body, connection=None):
         self.path = path
         self.headers = headers
         self.body = body
+        self.connection = connection        # the sender's (address, port): one per TCP connection
 
     @property
     def json(self):
@@ -37,10 +38,13 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"         # keeps connections open, as most receivers do
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.arrived:
-                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body,
+                                                      self.client_address))
                     status, location = receiver.statuses.pop(0) if receiver.statuses else (204, None)
                     hold, receiver._hold = receiver._hold, None
                     receiver.arrived.notify_all()
@@ -57,6 +61,7 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None    # a sender that cut a late answer off
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

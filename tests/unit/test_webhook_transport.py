@@ -120,3 +120,127 @@ def test_internal_addresses_are_named(address, problem):
 @pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"])
 def test_public_addresses_pass(address):
     assert address_problem(address) is None
+
+
+class CountingPolicy(UrlPolicy):
+    """The development policy, resolving every name to 127.0.0.1 and counting the checks."""
+
+    def __init__(self):
+        super().__init__(allow_http=True, allow_private=True, resolve=self.resolve_to_loopback)
+        self.checks = 0
+
+    def resolve_to_loopback(self, host, port):
+        self.checks += 1
+        return ["127.0.0.1"]
+
+
+def test_a_sender_keeps_one_connection_per_url_checked_once(receiver):
+    policy = CountingPolicy()
+    sender = transport.Sender(policy, 5, 100)
+    try:
+        outcomes = [sender.post(f"http://receiver.test:{receiver.port}/hook", {"webhook-id": f"evt_{i}"}, b"{}")
+                    for i in range(3)]
+    finally:
+        sender.close()
+    assert outcomes == [(204, None)] * 3
+    assert [r.headers["webhook-id"] for r in receiver.requests] == ["evt_0", "evt_1", "evt_2"]
+    assert len({r.connection for r in receiver.requests}) == 1
+    assert policy.checks == 1
+
+
+def test_a_url_refused_now_is_not_connected_to(receiver):
+    sender = transport.Sender(UrlPolicy(allow_http=True, allow_private=False), 5, 100)
+    outcome = sender.post(f"http://127.0.0.1:{receiver.port}/hook", {}, b"{}")
+    assert outcome.status is None and outcome.error.startswith("refused: ") and "loopback" in outcome.error
+    assert receiver.requests == []
+
+
+class OneRequestPerConnection:
+    """An HTTP/1.1 receiver that answers one request per connection as if it kept it open (no
+    `Connection: close`), then closes it: what a receiver does to an idle kept-alive connection.
+    `closed` is set once it has closed the connection it answered."""
+
+    def __init__(self):
+        import socket
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.closed = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, address = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                while len(body) < length:
+                    body += connection.recv(65536)
+                self.connections.append((address, head.split(b"\r\n")[0]))
+                connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            self.closed.set()
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_kept_connection_closed_by_the_receiver_is_checked_again_and_the_request_resent():
+    server = OneRequestPerConnection()
+    policy = CountingPolicy()
+    sender = transport.Sender(policy, 5, 100)
+    try:
+        url = f"http://receiver.test:{server.port}/hook"
+        assert sender.post(url, {}, b'{"n":1}') == (204, None)
+        assert server.closed.wait(10)           # the receiver has dropped the idle connection
+        assert sender.post(url, {}, b'{"n":2}') == (204, None)
+    finally:
+        sender.close()
+        server.close()
+    assert len(server.connections) == 2 and server.connections[0][0] != server.connections[1][0]
+    assert policy.checks == 2                   # a new connection, a new check (DNS rebinding)
+
+
+def test_a_failure_on_a_new_connection_is_not_resent():
+    with _closed_port() as port:
+        policy = CountingPolicy()
+        sender = transport.Sender(policy, 5, 100)
+        outcome = sender.post(f"http://receiver.test:{port}/", {}, b"{}")
+    assert outcome.status is None and "could not deliver" in outcome.error
+    assert policy.checks == 1
+
+
+def test_an_answer_longer_than_the_read_bound_ends_the_connection():
+    """Its unread rest would be taken for the next answer: the next request goes on a new connection."""
+    class Long(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Long)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    policy = CountingPolicy()
+    sender = transport.Sender(policy, 5, 100)
+    try:
+        url = f"http://receiver.test:{server.server_address[1]}/"
+        assert [sender.post(url, {}, b"{}") for _ in range(2)] == [(200, None)] * 2
+    finally:
+        sender.close()
+        server.shutdown()
+        server.server_close()
+    assert policy.checks == 2
