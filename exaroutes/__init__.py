@@ -11,6 +11,7 @@ def main(global_config, **settings):
     settings = load_settings(settings)
     settings["handle_exceptions"] = "false"    # our JSON exception views replace Cornice's
     with Configurator(settings=settings) as config:
+        config.registry["config_file"] = global_config.get("__file__")   # the ini pserve read, if any
         config.include("cornice")
         config.include(".edge.public_base")  # absolute URLs from the configured base, not the Host header
         config.include(".edge.request_id")  # X-Request-Id on every response, for logs and support

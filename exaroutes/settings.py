@@ -49,6 +49,7 @@ DEFAULTS = {
     "exaroutes.jobs.url": "sqlite:///exaroutes-jobs.sqlite",
     "exaroutes.jobs.name": "exaroutes",
     "exaroutes.jobs.embedded_consumer": "false",
+    "exaroutes.jobs.consumer_process": "false",
     "exaroutes.jobs.workers": "2",
     "exaroutes.jobs.bulk_slice_size": "100",
     "exaroutes.jobs.bulk_chunk_size": "25",
@@ -114,8 +115,8 @@ FLOATS = ("exaroutes.shutdown.drain_seconds", "exaroutes.shutdown.timeout_second
           "exaroutes.webhooks.timeout_seconds", "exaroutes.jobs.lease_seconds", "exaroutes.jobs.lease_check_seconds",
           "exaroutes.jobs.queue_unreachable_seconds", "exaroutes.jobs.shutdown_seconds",
           "exaroutes.domains.dns_timeout_seconds")
-BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.webhooks.allow_http", "exaroutes.webhooks.allow_private",
-            "exaroutes.scan.synchronous_commit", "exaroutes.scan.fold_in_web")
+BOOLEANS = ("exaroutes.jobs.embedded_consumer", "exaroutes.jobs.consumer_process", "exaroutes.webhooks.allow_http",
+            "exaroutes.webhooks.allow_private", "exaroutes.scan.synchronous_commit", "exaroutes.scan.fold_in_web")
 #: space-separated numbers (seconds)
 NUMBER_LISTS = ("exaroutes.webhooks.retry_schedule",)
 

@@ -12,15 +12,19 @@ another worker, within `exaroutes.jobs.shutdown_seconds`); 3 when the queue coul
 `exaroutes.jobs.queue_unreachable_seconds`, so a supervisor restarts the worker and shows the fault.
 Scans: it also runs the scan folder (exaroutes/codes/fold.py), which moves the scans the web processes
 recorded into the raw scans and the rollups: production.ini keeps that work out of the web processes.
+
+development.ini's server starts one of these itself (exaroutes.jobs.consumer_process): that worker
+leaves folding to the server (`fold_in_web`) and stops when the server is gone.
 """
 import argparse
 import logging
+import os
 import sys
 
 from exaroutes import main as make_app
 from exaroutes.cli.common import load_config
 from exaroutes.bulk.worker import sweep
-from exaroutes.jobs.consumer import MAX_POLL_SECONDS
+from exaroutes.jobs.consumer import MAX_POLL_SECONDS, PARENT_ENV, watch_parent
 from exaroutes.jobs.watchdog import EXIT_QUEUE_UNREACHABLE, QueueWatchdog, queue_ping
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,11 @@ def main(argv=None):
         watchdog = QueueWatchdog(ping, settings["exaroutes.jobs.queue_unreachable_seconds"])
         watchdog.start()
     registry["bulk_leases"].start()
-    registry["scan_folder"].ensure_running()
+    parent = os.environ.get(PARENT_ENV)     # started by a development server (exaroutes.jobs.consumer_process)
+    if not (parent and settings["exaroutes.scan.fold_in_web"]):     # that server folds its scans itself
+        registry["scan_folder"].ensure_running()
+    if parent:
+        watch_parent(int(parent))
     log.info("startup sweep: %s", sweep(registry))
     consumer.run()
     registry["bulk_leases"].stop()

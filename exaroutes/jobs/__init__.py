@@ -15,7 +15,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from exaroutes.bulk import worker as bulk
 from exaroutes.errors import ApiError
 from exaroutes.webhooks import delivery as webhook_delivery
-from exaroutes.jobs.consumer import start_embedded_consumer
+from exaroutes.jobs.consumer import ConsumerProcess, start_embedded_consumer
 from exaroutes.bulk.leases import LeaseKeeper
 from exaroutes.jobs.watchdog import queue_ping
 
@@ -123,7 +123,16 @@ def includeme(config):
     register_tasks(make_huey(settings), config.registry)
     config.add_request_method(enqueue_after_commit)
     config.add_request_method(require_queue)
-    if settings["exaroutes.jobs.embedded_consumer"]:
-        config.registry["huey_consumer"] = start_embedded_consumer(config.registry["huey"],
-                                                                   settings["exaroutes.jobs.workers"])
-        config.registry["bulk_leases"].start()
+    if not settings["exaroutes.jobs.embedded_consumer"]:
+        return
+    config_file = config.registry.get("config_file")
+    if settings["exaroutes.jobs.consumer_process"] and config_file:
+        # a child process of the server, started when it serves (not when a tool builds the app)
+        consumer = config.registry["consumer_process"] = ConsumerProcess(config_file,
+                                                                         settings["exaroutes.jobs.shutdown_seconds"])
+        config.registry.setdefault("on_serve", []).append(consumer.start)
+        config.registry.setdefault("on_shutdown", []).append(consumer.stop)
+        return
+    config.registry["huey_consumer"] = start_embedded_consumer(config.registry["huey"],
+                                                               settings["exaroutes.jobs.workers"])
+    config.registry["bulk_leases"].start()
