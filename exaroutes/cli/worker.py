@@ -13,7 +13,7 @@ another worker, within `exaroutes.jobs.shutdown_seconds`); 3 when the queue coul
 Scans: it also runs the scan folder (exaroutes/codes/fold.py), which moves the scans the web processes
 recorded into the raw scans and the rollups: production.ini keeps that work out of the web processes.
 
-development.ini's server starts one of these itself (exaroutes.jobs.consumer_process): that worker
+A development server can start one of these itself (exaroutes.jobs.consumer_process): that worker
 leaves folding to the server (`fold_in_web`) and stops when the server is gone.
 """
 import argparse

@@ -1,16 +1,17 @@
 """The embedded consumer: the development server runs its own jobs, no separate worker to start.
 
 Two ways, chosen by `exaroutes.jobs.consumer_process`:
-- threads in the web process (`false`, the default for an app built without an ini): huey's
+- threads in the web process (`false`, the default, and development.ini's): huey's
   `Consumer.start()` installs SIGINT/SIGTERM/SIGHUP handlers (and fails off the main thread); in
   the web process those signals belong to the server (STYLE.md pitfall 12). This consumer leaves
   them alone and stops its threads when the process exits.
-- one child process (`true`, development.ini): the server starts `exaroutes-worker` on its own ini
-  when it begins serving, starts it again if it dies, and stops it (SIGTERM, the worker's graceful
-  stop) after the last request. Why: webhook deliveries are one signed HTTP POST per scan; in the
-  web process they competed with the request threads for the GIL and halved the redirect's
-  throughput with one subscribed endpoint (BENCHMARKS.md "Webhooks (issue 17)"). The child exits
-  by itself if the server dies without stopping it (it watches its parent).
+- one child process (`true`): the server starts `exaroutes-worker` on its own ini when it begins
+  serving, starts it again if it dies, and stops it (SIGTERM, the worker's graceful stop) after the
+  last request. Why: webhook deliveries are one signed HTTP POST per scan, and bulk jobs render
+  images; in the web process both compete with the request threads for the GIL. On 2 shared cores
+  it measured only somewhat better than threads (BENCHMARKS.md "Webhooks (issue 17)"): the CPU a
+  delivery costs is the same wherever it runs. The child exits by itself if the server dies
+  without stopping it (it watches its parent).
 """
 import atexit
 import logging

@@ -1,5 +1,5 @@
-"""development.ini's way (exaroutes.jobs.consumer_process): the server starts its consumer as one
-child process. A scan subscribed to with one call arrives, verified, within seconds; the child is
+"""`exaroutes.jobs.consumer_process = true` on development.ini's settings: the server starts its consumer
+as one child process. A scan subscribed to with one call arrives, verified, within seconds; the child is
 started again when it dies, stops with the server, and stops by itself when the server is killed.
 Real `pserve` processes; every wait is for a condition, with a deadline."""
 import http.client
@@ -16,7 +16,8 @@ from tests.helpers.webhook_receiver import Receiver, verified
 
 
 def development_settings(database_url, tmp_path):
-    """What development.ini says about jobs and webhooks, on the test's database."""
+    """What development.ini says about jobs and webhooks, on the test's database, with the consumer
+    as a child process."""
     return {"sqlalchemy.url": database_url, "exaroutes.redirect_base": "http://127.0.0.1",
             "exaroutes.secret": "consumer-process-test", "exaroutes.jobs.url": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
             "exaroutes.jobs.embedded_consumer": "true", "exaroutes.jobs.consumer_process": "true",
