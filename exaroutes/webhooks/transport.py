@@ -89,7 +89,7 @@ class _Watch:
 class Watchdog:
     """Shuts down the socket of every exchange that outlives its deadline (any blocked read then ends).
 
-    `start` and `end` cost a lock and a dict entry; the thread sleeps until the earliest deadline
+    `start` and `end` cost a lock and a set entry; the thread sleeps until the earliest deadline
     and is only woken early when a new deadline comes before it (never, with one timeout for all).
     """
 
