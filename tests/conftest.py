@@ -19,9 +19,9 @@ from tests.helpers.dns_server import TestDnsServer  # noqa: E402
 # The fixtures of tests/helpers/, registered once for the whole suite: a test asks for them by name and
 # never imports them (an imported fixture shadows itself in pytest and hides from the linter).
 pytest_plugins = [
-    "tests.helpers.bulk",           # queue
     "tests.helpers.http",           # real_server
     "tests.helpers.own_database",   # fresh_engine
+    "tests.helpers.queues",         # queue_backend, queue
     "tests.helpers.webhooks",       # webhook_settings, webhook_app, hooks, receiver, frozen_clock
 ]
 

@@ -11,6 +11,7 @@ from exaroutes.bulk.worker import sweep
 from exaroutes.models import ApiKey
 from exaroutes.testing import REDIRECT_BASE
 from tests.helpers.bulk import all_codes, check_archive, drain, read_archive, url_items
+from tests.helpers.queues import queue_settings
 
 STATUS_FIELDS = {"bulkId", "status", "total", "processed", "succeeded", "failed", "createdAt", "completedAt",
                  "resultAvailable"}
@@ -197,7 +198,7 @@ def test_a_slice_run_twice_makes_no_duplicates(testapp, auth, queue, app):
     assert len(names) == 5
 
 
-def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, auth, tmp_path):
+def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, auth, tmp_path, queue_backend):
     """development.ini's setup: no separate worker, and the server keeps its own signal handlers."""
     import signal
     import time
@@ -206,7 +207,7 @@ def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, 
 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     embedded = main({}, dbengine=dbengine, **{**app_settings, "exaroutes.jobs.embedded_consumer": "true",
-                                              "exaroutes.jobs.url": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
+                                              **queue_settings(queue_backend, tmp_path)})
     consumer = embedded.registry["huey_consumer"]
     try:
         assert {s: signal.getsignal(s) for s in handlers} == handlers
@@ -221,6 +222,7 @@ def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, 
                       [item["data"] for item in url_items(2)], all_codes(client, auth))
     finally:
         consumer.stop(graceful=True)
+        embedded.registry["huey"].flush()
 
 
 def test_an_item_the_worker_cannot_make_is_reported_not_retried_forever(testapp, auth, queue, committed, app):

@@ -1,10 +1,9 @@
-"""What the bulk tests share: a clean queue, running it in-process, and reading a result zip."""
+"""What the bulk tests share: running the queue in-process (its `queue` fixture: tests/helpers/queues.py)
+and reading a result zip."""
 import csv
 import io
 import json
 import zipfile
-
-import pytest
 
 from tests.helpers.qr_decode import decode_any
 
@@ -13,15 +12,6 @@ MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 def url_items(count, **style):
     return [{"data": f"https://example.com/item/{i}", **style} for i in range(count)]
-
-
-@pytest.fixture
-def queue(app):
-    """The app's SqliteHuey, empty before and after the test; no consumer runs unless a test asks."""
-    huey = app.registry["huey"]
-    huey.flush()
-    yield huey
-    huey.flush()
 
 
 def drain(huey):

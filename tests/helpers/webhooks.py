@@ -6,6 +6,7 @@ import pytest
 import webtest
 
 from exaroutes import clock, main
+from tests.helpers.queues import app_queue
 from tests.helpers.webhook_receiver import Receiver
 
 #: the retry schedule of the test app (seconds): short, and walked by moving the clock, never by waiting
@@ -30,11 +31,10 @@ def webhook_app(dbengine, webhook_settings):
 
 
 @pytest.fixture
-def hooks(webhook_app):
-    """TestApp of the webhook app; its queue is empty before and after the test."""
-    webhook_app.registry["huey"].flush()
-    yield webhook_app_client(webhook_app)
-    webhook_app.registry["huey"].flush()
+def hooks(webhook_app, queue_backend, tmp_path):
+    """TestApp of the webhook app, its queue on `queue_backend` (tests/helpers/queues.py), empty before and after."""
+    with app_queue(webhook_app.registry, queue_backend, tmp_path):
+        yield webhook_app_client(webhook_app)
 
 
 def webhook_app_client(app):
