@@ -222,6 +222,10 @@ def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, 
                       [item["data"] for item in url_items(2)], all_codes(client, auth))
     finally:
         consumer.stop(graceful=True)
+        # and its lease thread: left running, it would take over other tests' slices into this dead queue
+        keeper = embedded.registry["bulk_leases"]
+        keeper.stop()
+        keeper.thread.join(10)
         embedded.registry["huey"].flush()
 
 
