@@ -151,8 +151,11 @@ class LeaseKeeper:
         self.thread = threading.Thread(target=self.run, name="bulk-leases", daemon=True)
         self.thread.start()
 
-    def stop(self):
+    def stop(self, timeout=10):
+        """Stop and wait for the thread: one left running would take over slices for a queue nobody reads."""
         self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
 
     def run(self):
         renew_every = self.lease_seconds / 3

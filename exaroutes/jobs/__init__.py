@@ -118,6 +118,12 @@ def register_tasks(huey, registry):
                                           settings["exaroutes.jobs.stale_seconds"])
 
 
+def stop_embedded_consumer(registry):
+    """Stop the in-thread consumer and the lease thread that `includeme` started with it."""
+    registry["huey_consumer"].stop(graceful=True)
+    registry["bulk_leases"].stop()
+
+
 def includeme(config):
     settings = config.get_settings()
     register_tasks(make_huey(settings), config.registry)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from exaroutes import clock, main
 from exaroutes.bulk.jobs import create_job
 from exaroutes.bulk.worker import sweep
+from exaroutes.jobs import stop_embedded_consumer
 from exaroutes.models import ApiKey
 from exaroutes.testing import REDIRECT_BASE
 from tests.helpers.bulk import all_codes, check_archive, drain, read_archive, url_items
@@ -208,7 +209,6 @@ def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     embedded = main({}, dbengine=dbengine, **{**app_settings, "exaroutes.jobs.embedded_consumer": "true",
                                               **queue_settings(queue_backend, tmp_path)})
-    consumer = embedded.registry["huey_consumer"]
     try:
         assert {s: signal.getsignal(s) for s in handlers} == handlers
         client = webtest.TestApp(embedded, extra_environ={"HTTP_HOST": "localhost"})
@@ -221,11 +221,7 @@ def test_embedded_consumer_runs_jobs_in_the_web_process(dbengine, app_settings, 
         check_archive(client.get(f"/api/qr/codes/bulk/{bulk_id}/result", headers=auth).body,
                       [item["data"] for item in url_items(2)], all_codes(client, auth))
     finally:
-        consumer.stop(graceful=True)
-        # and its lease thread: left running, it would take over other tests' slices into this dead queue
-        keeper = embedded.registry["bulk_leases"]
-        keeper.stop()
-        keeper.thread.join(10)
+        stop_embedded_consumer(embedded.registry)     # its lease thread too: see LeaseKeeper.stop
         embedded.registry["huey"].flush()
 
 

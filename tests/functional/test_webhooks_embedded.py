@@ -2,6 +2,7 @@
 import webtest
 
 from exaroutes import jobs, main
+from exaroutes.jobs import stop_embedded_consumer
 from tests.helpers.webhook_receiver import Receiver, verified
 from tests.helpers.webhooks import create_code, subscribe
 
@@ -21,7 +22,8 @@ def test_a_delivery_can_run_the_moment_the_consumer_starts(dbengine, webhook_set
                                                                        registries.append(registry)))
     monkeypatch.setattr(jobs, "start_embedded_consumer", lambda huey, workers: swept.append(
         registries[0]["periodic_tasks"]["webhooks.sweep"].call_local()))
-    main({}, dbengine=dbengine, **embedded(webhook_settings, tmp_path))
+    app = main({}, dbengine=dbengine, **embedded(webhook_settings, tmp_path))
+    app.registry["bulk_leases"].stop()          # the consumer here was never started; its lease thread was
     assert swept == [0]
 
 
@@ -35,5 +37,5 @@ def test_the_embedded_consumer_delivers_a_qr_created(dbengine, webhook_settings,
         (received,) = receiver.wait_for(1, timeout=60)
         assert verified(endpoint["secret"], received)["data"] == code
     finally:
-        app.registry["huey_consumer"].stop(graceful=True)
+        stop_embedded_consumer(app.registry)
         receiver.close()

@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 
 LOGGING = """
 [loggers]
-keys = root, exaroutes
+keys = root, exaroutes, huey
 
 [handlers]
 keys = console
@@ -36,6 +36,12 @@ handlers = console
 level = INFO
 handlers =
 qualname = exaroutes
+
+# huey's "Shutting down gracefully..." tells a test that SIGTERM has set the stop flag
+[logger_huey]
+level = INFO
+handlers =
+qualname = huey
 
 [handler_console]
 class = StreamHandler
