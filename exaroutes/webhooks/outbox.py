@@ -34,6 +34,14 @@ def new_id(prefix):
     return prefix + secrets.token_urlsafe(16)
 
 
+def is_public_id(text, prefix):
+    """Could `text` be an id `new_id(prefix)` made? Anything else (NUL bytes, which PostgreSQL refuses,
+    or 10 kB) never reaches the database."""
+    body = text[len(prefix):]
+    return (text.startswith(prefix) and 0 < len(body) <= 40 and body.isascii()
+            and body.replace("-", "").replace("_", "").isalnum())
+
+
 def subscribes(events, event_type):
     """An endpoint with no event list takes every event."""
     return not events or event_type in events

@@ -6,15 +6,17 @@ indistinguishable from a missing one (404). Signing secrets are stored only encr
 """
 import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from exaroutes.clock import isoformat, utcnow
 from exaroutes.codes.cursors import keyset_page
+from exaroutes.codes.lookup import workspace_object
 from exaroutes.errors import ApiError, field_error
 from exaroutes.protections.encryption import EncryptionUnavailable, encrypt_text
 from exaroutes.webhooks import signing
 from exaroutes.webhooks.models import DISABLED, ENABLED, PENDING, WebhookDelivery, WebhookEndpoint
-from exaroutes.webhooks.outbox import EVENT_TYPES, SCAN_BATCH, WEBHOOK_TEST, emit, new_id, wake_after_commit
+from exaroutes.webhooks.outbox import (EVENT_TYPES, SCAN_BATCH, WEBHOOK_TEST, emit, is_public_id, new_id,
+                                       wake_after_commit)
 from exaroutes.webhooks.ssrf import UnsafeUrl
 
 #: how long the old secret keeps signing after a rotation (DESIGN.md §6)
@@ -68,11 +70,8 @@ def endpoint_json(endpoint):
 
 def get_endpoint(dbsession, workspace_id, public_id):
     """The workspace's endpoint, or 404."""
-    endpoint = dbsession.scalar(select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id,
-                                                              WebhookEndpoint.workspace_id == workspace_id))
-    if endpoint is None:
-        raise ApiError.for_field(404, "path", "id", f"no webhook endpoint {public_id!r} in this workspace")
-    return endpoint
+    return workspace_object(dbsession, WebhookEndpoint.public_id, public_id, workspace_id,
+                            lambda text: is_public_id(text, "wh_"), "id", "webhook endpoint")
 
 
 def list_endpoints(dbsession, workspace_id, limit, cursor="0"):
@@ -142,7 +141,7 @@ def delivery_json(delivery):
 def retry_delivery(dbsession, endpoint, delivery_id):
     """One more attempt, now, whatever the delivery's state (a failed one, or a replay of a success)."""
     now = utcnow()
-    found = dbsession.execute(
+    found = is_public_id(delivery_id, "dlv_") and dbsession.execute(
         update(WebhookDelivery).where(WebhookDelivery.public_id == delivery_id, *shown_deliveries(endpoint))
         .values(status=PENDING, tries_left=1, next_attempt_at=now, leased_until=None, lease_token=None,
                 updated_at=now)

@@ -85,6 +85,17 @@ def test_a_delivery_of_another_endpoint_is_404(hooks, auth, receiver):
     assert error["errors"][0]["name"] == "deliveryId"
 
 
+
+@pytest.mark.parametrize("bad_id", ["wh_%00x", "wh_%E2%80%AEx", "x" * 5000])
+def test_an_id_that_cannot_be_one_is_404_naming_it_on_every_database(hooks, auth, receiver, bad_id):
+    """A NUL byte in an endpoint or delivery id was a 500 on PostgreSQL (it refuses NUL in text)."""
+    error = hooks.get(f"/api/webhooks/{bad_id}", headers=auth, status=404).json
+    assert error["errors"][0]["name"] == "id"
+    endpoint = subscribe(hooks, auth, receiver.url)
+    error = hooks.post(f"/api/webhooks/{endpoint['id']}/deliveries/dlv_{bad_id}/retry", headers=auth,
+                       status=404).json
+    assert error["errors"][0]["name"] == "deliveryId"
+
 @pytest.mark.parametrize("body, field", [
     ({}, "url"),
     ({"url": "ftp://example.com/hook"}, "url"),
