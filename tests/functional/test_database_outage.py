@@ -12,10 +12,11 @@ import webtest
 from sqlalchemy import func, select
 
 from exaroutes import main
-from exaroutes.models import PendingScan, QrCode, Scan
+from exaroutes.models import QrCode
 from tests.helpers.agents import BROWSER
 from tests.helpers.own_database import own_postgres
 from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.scans import recorded_scans
 
 
 @pytest.fixture
@@ -70,8 +71,7 @@ def test_a_database_outage_is_503_with_retry_after_and_heals_by_itself(outage):
     with direct.connect() as connection:      # nothing was written by the requests that failed
         assert connection.execute(select(func.count()).select_from(QrCode)).scalar() == 1
         # every 302 (1 before, 3 or 4 after) has its scan (folded or still pending); no 503 left one behind
-        recorded = sum(connection.execute(select(func.count()).select_from(table)).scalar()
-                       for table in (Scan, PendingScan))
+        recorded = recorded_scans(connection)
         assert recorded == 1 + statuses.count(302) + 1
 
 

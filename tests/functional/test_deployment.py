@@ -14,15 +14,15 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from exaroutes.models import PendingScan, Scan
 from tests.helpers.bulk import check_archive, url_items
 from tests.helpers.processes import (BIN, FROM_ENVIRONMENT, Process, start_haproxy, start_worker, wait_until_ready,
                                      write_ini)
 from tests.helpers.agents import BROWSER
 from tests.helpers.own_database import own_postgres
 from tests.helpers.services import free_port, redis_url
+from tests.helpers.scans import recorded_scans
 
 API_LIMIT = 40
 
@@ -188,8 +188,7 @@ def test_two_web_processes_and_two_workers(deployment):
     def recorded():
         """Answered scans stored so far: folded by a worker, or still pending."""
         with engine.connect() as connection:
-            return sum(connection.execute(select(func.count()).select_from(table)).scalar()
-                       for table in (Scan, PendingScan))
+            return recorded_scans(connection)
 
     scans_before = recorded()
     threads = [threading.Thread(target=load) for _ in range(4)]

@@ -13,11 +13,10 @@ import signal
 import threading
 import time
 
-from sqlalchemy import func, select
 
-from exaroutes.models import PendingScan, Scan
 from tests.helpers.agents import BROWSER
 from tests.helpers.processes import start_web
+from tests.helpers.scans import recorded_scans
 
 CLIENTS = 6
 
@@ -101,8 +100,7 @@ def test_sigterm_under_load_fails_no_request_and_exits_0(tmp_path, database_url,
         assert slow_status == 201, slow_body
         assert took < 15, took
         with dbengine.connect() as connection:
-            stored = sum(connection.execute(select(func.count()).select_from(table)).scalar()
-                         for table in (Scan, PendingScan))
+            stored = recorded_scans(connection)
         assert stored == outcomes["302"]      # every answered scan was committed (folded or pending)
         log = web.log()
         assert "draining for 0.5 s" in log and "shutdown complete" in log
